@@ -1,0 +1,1 @@
+"""Kizuna command line."""

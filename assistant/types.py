@@ -1,0 +1,86 @@
+"""Typed results of the three jobs (answer, brief, e-mail draft) and their stream events."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+
+class Citation(BaseModel):
+    record_id: str  # interaction:{id} | article:{id} | order:{id}
+    kind: str
+    date: datetime | None = None
+    quote: str  # the quoted span that supports the sentence
+
+
+class Sentence(BaseModel):
+    """A sentence shown to the user, with the records that support it."""
+
+    text: str
+    citations: list[str] = Field(default_factory=list)  # record ids
+    generated: bool = True  # False: assembled by code from data
+
+
+class GuardReport(BaseModel):
+    invalid_citations_removed: int = 0
+    unsupported_sentences_dropped: int = 0
+    unsafe_tokens_removed: int = 0  # URLs, e-mails, phone numbers not in the sources
+
+
+class AnswerResult(BaseModel):
+    output_id: str
+    question: str
+    language: Literal["ja", "en"]
+    text: str
+    sentences: list[Sentence] = Field(default_factory=list)
+    citations: list[Citation] = Field(default_factory=list)
+    facts: dict[str, Any] = Field(default_factory=dict)
+    answered: bool = True  # False: the records do not answer the question
+    customer_id: int | None = None
+    conversation_id: str | None = None
+    model: str
+    guard: GuardReport = Field(default_factory=GuardReport)
+
+
+class BriefSection(BaseModel):
+    title: str
+    sentences: list[Sentence] = Field(default_factory=list)
+
+
+class BriefResult(BaseModel):
+    output_id: str
+    customer_id: int
+    language: Literal["ja", "en"]
+    sections: list[BriefSection]
+    citations: list[Citation] = Field(default_factory=list)
+    facts: dict[str, Any] = Field(default_factory=dict)
+    model: str
+    generated_at: datetime
+    guard: GuardReport = Field(default_factory=GuardReport)
+    markdown: str
+
+
+class EmailDraft(BaseModel):
+    output_id: str
+    customer_id: int
+    purpose: str
+    tone: str
+    length: str
+    language: Literal["ja", "en"]
+    subject: str
+    body: str
+    citations: list[Citation] = Field(default_factory=list)
+    facts: dict[str, Any] = Field(default_factory=dict)
+    model: str
+    guard: GuardReport = Field(default_factory=GuardReport)
+    step: int | None = None  # for F2 sequences
+
+
+class StreamEvent(BaseModel):
+    """One event of a streamed answer: tokens first, then the final result."""
+
+    type: Literal["token", "result", "error"]
+    text: str = ""
+    result: AnswerResult | None = None

@@ -1,0 +1,1 @@
+"""Kizuna knowledge layer."""

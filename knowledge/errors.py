@@ -1,0 +1,52 @@
+"""Errors of the knowledge layer, each with a stable code the API maps to a status."""
+
+from __future__ import annotations
+
+
+class KnowledgeError(Exception):
+    """Base of every knowledge-layer error."""
+
+    code = "knowledge_error"
+
+
+class CustomerNotFound(KnowledgeError):
+    code = "customer_not_found"
+
+    def __init__(self, customer_id: int | str) -> None:
+        super().__init__(f"customer {customer_id} does not exist")
+        self.customer_id = customer_id
+
+
+class RecordNotFound(KnowledgeError):
+    code = "record_not_found"
+
+    def __init__(self, record_id: str) -> None:
+        super().__init__(f"record {record_id} does not exist")
+        self.record_id = record_id
+
+
+class ImportRejected(KnowledgeError):
+    """A whole import could not start (unreadable file, unknown source, bad mapping)."""
+
+    code = "import_rejected"
+
+
+class RowRejected(KnowledgeError):
+    """One input row is invalid; it goes to quarantine with where and why."""
+
+    code = "row_rejected"
+
+    def __init__(self, reason: str, field: str | None = None) -> None:
+        super().__init__(reason if field is None else f"{field}: {reason}")
+        self.reason = reason
+        self.field = field
+
+
+class MergeError(KnowledgeError):
+    code = "merge_error"
+
+
+class ConsentError(KnowledgeError):
+    """An action the customer's consent flags do not allow (e.g. marketing mail to an opt-out)."""
+
+    code = "consent_refused"

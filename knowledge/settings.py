@@ -1,0 +1,133 @@
+"""The one typed settings tree of Kizuna, read once at start-up and passed down.
+
+Lower layers receive the section they need as an argument; nothing below api/ reads the
+environment. Environment variables use the prefix ``KIZUNA_`` and ``__`` between levels,
+for example ``KIZUNA_DATABASE__URL`` or ``KIZUNA_LLM__MODE``.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_SECRET = "change-me-dev-only"
+
+
+class DatabaseSettings(BaseModel):
+    """Where the records live: a SQLite file by default, any SQLAlchemy URL otherwise."""
+
+    url: str = ""  # empty: <data_dir>/kizuna.db
+    echo: bool = False
+    sqlite_busy_timeout_ms: int = 5000
+
+
+class ImportSettings(BaseModel):
+    """Bulk import behaviour."""
+
+    batch_size: int = 1000
+    progress: bool = True
+
+
+class DedupeSettings(BaseModel):
+    """名寄せ: scores at or above merge_threshold merge; review_threshold..merge are listed."""
+
+    merge_threshold: float = 0.9
+    review_threshold: float = 0.6
+
+
+class AnalyticsSettings(BaseModel):
+    """RFM, LTV and segment parameters (defaults documented in docs/analytics.md)."""
+
+    rfm_bins: int = 5
+    reference_date: date | None = None  # None: the latest order date in the data
+    ltv_expected_years: float = 3.0
+    ltv_min_span_days: int = 365  # shorter histories count as one year for orders/year
+    default_gross_margin_rate: float = 0.5
+    dormant_after_days: int = 180
+    churned_after_days: int = 365
+
+
+class RetrievalSettings(BaseModel):
+    """Embedding model, Chroma, keyword index and hybrid search knobs."""
+
+    embedder: str = "use-multilingual"  # or "sentence-transformers:<name or path>"
+    embed_batch_size: int = 64
+    embed_threads: int = 2
+    chroma_path: str = ""  # empty: <data_dir>/chroma
+    chroma_host: str = ""  # set to use a Chroma server (client/server mode)
+    chroma_port: int = 8000
+    collection: str = "kizuna"
+    keyword_index_path: str = ""  # empty: <data_dir>/keyword
+    chunk_chars: int = 400
+    chunk_overlap_chars: int = 80
+    rrf_k: int = 60
+    recency_half_life_days: float = 0.0  # 0 disables recency weighting
+
+
+class LLMSettings(BaseModel):
+    """Which model writes the connecting text: in-process GGUF, or an OpenAI-compatible server."""
+
+    mode: Literal["local", "openai", "fake"] = "local"
+    model_path: str = ""  # empty: the packaged Qwen2.5-Coder-1.5B GGUF, assembled once
+    model_cache_dir: str = ""  # empty: <data_dir>/models
+    n_ctx: int = 4096
+    n_threads: int = 2
+    temperature: float = 0.0
+    max_tokens: int = 256
+    timeout_s: float = 120.0
+    openai_base_url: str = "http://127.0.0.1:8080/v1"
+    openai_model: str = "local"
+    openai_api_key: str = "not-needed"
+
+
+class ApiSettings(BaseModel):
+    """The HTTP server."""
+
+    host: str = "127.0.0.1"
+    port: int = 8765
+    session_secret: str = DEV_SECRET
+    cors_origins: list[str] = Field(default_factory=list)
+
+
+class Settings(BaseSettings):
+    """Everything configurable about one Kizuna installation."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="KIZUNA_", env_nested_delimiter="__", env_file=".env", extra="ignore"
+    )
+
+    environment: Literal["development", "test", "production"] = "development"
+    data_dir: Path = Path("kizuna-data")
+    database: DatabaseSettings = Field(default_factory=DatabaseSettings)
+    imports: ImportSettings = Field(default_factory=ImportSettings)
+    dedupe: DedupeSettings = Field(default_factory=DedupeSettings)
+    analytics: AnalyticsSettings = Field(default_factory=AnalyticsSettings)
+    retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
+    llm: LLMSettings = Field(default_factory=LLMSettings)
+    api: ApiSettings = Field(default_factory=ApiSettings)
+
+    @model_validator(mode="after")
+    def _fill_paths_and_refuse_unsafe(self) -> Settings:
+        data = self.data_dir
+        if not self.database.url:
+            self.database.url = f"sqlite:///{data / 'kizuna.db'}"
+        if not self.retrieval.chroma_path:
+            self.retrieval.chroma_path = str(data / "chroma")
+        if not self.retrieval.keyword_index_path:
+            self.retrieval.keyword_index_path = str(data / "keyword")
+        if not self.llm.model_cache_dir:
+            self.llm.model_cache_dir = str(data / "models")
+        if self.environment == "production" and self.api.session_secret == DEV_SECRET:
+            raise ValueError(
+                "KIZUNA_API__SESSION_SECRET must be set to a real secret in production"
+            )
+        return self
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the settings once (environment, .env, then explicit overrides)."""
+    return Settings(**overrides)  # type: ignore[arg-type]

@@ -1,0 +1,1 @@
+"""Kizuna prompts layer."""

@@ -1,0 +1,1 @@
+"""Kizuna retrieval layer."""
