@@ -84,6 +84,28 @@ class LLMSettings(BaseModel):
     openai_api_key: str = "not-needed"
 
 
+class AssistantSettings(BaseModel):
+    """Grounding thresholds, context budget, e-mail sender and enrichment intents."""
+
+    answer_k: int = 4  # customer records in a chat answer's context (short: first token fast)
+    kb_k: int = 3  # knowledge-base articles in a chat answer's context
+    brief_k: int = 6
+    context_tokens: int = 1800  # budget for the records block (approximate tokens)
+    record_chars: int = 360  # longest excerpt of one record shown to the model
+    relevance_threshold: float = 0.25  # below: the records do not answer the question
+    support_threshold: float = 0.3  # below: a generated sentence has no supporting record
+    history_turns: int = 4
+    company_name: str = "Kizuna"
+    intents: list[str] = Field(
+        default_factory=lambda: [
+            "billing", "delivery", "product_defect", "how_to", "cancellation", "praise",
+            "quote", "complaint", "other",
+        ]
+    )
+    agent_max_steps: int = 6
+    agent_timeout_s: float = 180.0
+
+
 class ApiSettings(BaseModel):
     """The HTTP server."""
 
@@ -108,6 +130,7 @@ class Settings(BaseSettings):
     analytics: AnalyticsSettings = Field(default_factory=AnalyticsSettings)
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)
+    assistant: AssistantSettings = Field(default_factory=AssistantSettings)
     api: ApiSettings = Field(default_factory=ApiSettings)
 
     @model_validator(mode="after")

@@ -1,0 +1,1 @@
+"""LLM backends behind LangChain chat models: local GGUF, OpenAI-compatible server, fake."""

@@ -1,0 +1,185 @@
+"""What the assistant said and learned: audit log, chat turns, knowledge gaps and feedback."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from knowledge.db import transaction
+from knowledge.models import AuditEntry, ConversationTurn, Feedback, KnowledgeGap
+
+
+@dataclass(frozen=True)
+class AuditRecord:
+    output_id: str
+    at: datetime
+    actor: str
+    action: str
+    customer_id: int | None
+    cited_records: list[str]
+    model: str | None
+    details: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class TurnRecord:
+    role: str
+    text: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class GapRecord:
+    question: str
+    language: str | None
+    count: int
+    first_seen: datetime
+    last_seen: datetime
+
+
+def write_audit(
+    sessions: sessionmaker[Session],
+    *,
+    output_id: str,
+    actor: str,
+    action: str,
+    customer_id: int | None,
+    cited_records: list[str],
+    model: str,
+    details: dict[str, Any] | None = None,
+) -> None:
+    """Record one generation: who, what kind, which customer, which records, which model."""
+    with transaction(sessions) as s:
+        s.add(
+            AuditEntry(
+                output_id=output_id,
+                actor=actor,
+                action=action,
+                customer_id=customer_id,
+                cited_records=list(cited_records),
+                model=model,
+                details=details or {},
+            )
+        )
+
+
+def list_audit(
+    sessions: sessionmaker[Session], *, customer_id: int | None = None, limit: int = 100
+) -> list[AuditRecord]:
+    """The newest audit entries, optionally for one customer."""
+    with sessions() as s:
+        q = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
+        if customer_id is not None:
+            q = q.where(AuditEntry.customer_id == customer_id)
+        return [
+            AuditRecord(
+                e.output_id,
+                e.at,
+                e.actor,
+                e.action,
+                e.customer_id,
+                list(e.cited_records),
+                e.model,
+                dict(e.details),
+            )
+            for e in s.scalars(q)
+        ]
+
+
+def add_turn(
+    sessions: sessionmaker[Session],
+    conversation_id: str,
+    *,
+    role: str,
+    text: str,
+    customer_id: int | None = None,
+    actor: str | None = None,
+) -> None:
+    """Append one user question or assistant answer to a conversation."""
+    with transaction(sessions) as s:
+        s.add(
+            ConversationTurn(
+                conversation_id=conversation_id,
+                role=role,
+                text=text,
+                customer_id=customer_id,
+                actor=actor,
+            )
+        )
+
+
+def recent_turns(
+    sessions: sessionmaker[Session], conversation_id: str, limit: int = 6
+) -> list[TurnRecord]:
+    """The last turns of a conversation, oldest first."""
+    with sessions() as s:
+        rows = s.scalars(
+            select(ConversationTurn)
+            .where(ConversationTurn.conversation_id == conversation_id)
+            .order_by(ConversationTurn.id.desc())
+            .limit(limit)
+        ).all()
+        return [TurnRecord(r.role, r.text, r.at) for r in reversed(rows)]
+
+
+def question_key(question: str) -> str:
+    """Normalised form under which equal questions are counted together."""
+    text = unicodedata.normalize("NFKC", question).lower()
+    text = re.sub(r"[\s\?？!！。、,.]+", " ", text).strip()
+    return text[:500]
+
+
+def record_gap(sessions: sessionmaker[Session], question: str, language: str | None) -> int:
+    """Count a question the knowledge base could not answer; returns its count so far."""
+    key = question_key(question)
+    with transaction(sessions) as s:
+        gap = s.scalars(select(KnowledgeGap).where(KnowledgeGap.question_key == key)).first()
+        if gap is None:
+            gap = KnowledgeGap(question_key=key, question=question, language=language, count=1)
+            s.add(gap)
+        else:
+            gap.count += 1
+            gap.last_seen = datetime.now(UTC)
+        s.flush()
+        return gap.count
+
+
+def list_gaps(sessions: sessionmaker[Session], limit: int = 50) -> list[GapRecord]:
+    """Unanswered questions, most frequent first."""
+    with sessions() as s:
+        rows = s.scalars(
+            select(KnowledgeGap)
+            .order_by(KnowledgeGap.count.desc(), KnowledgeGap.last_seen.desc())
+            .limit(limit)
+        )
+        return [GapRecord(g.question, g.language, g.count, g.first_seen, g.last_seen) for g in rows]
+
+
+def add_feedback(
+    sessions: sessionmaker[Session],
+    output_id: str,
+    *,
+    actor: str,
+    rating: int | None = None,
+    edited_text: str | None = None,
+    comment: str | None = None,
+) -> None:
+    """Store a thumbs up/down, an edited version or a comment on one generated output."""
+    if rating not in (None, 1, -1):
+        raise ValueError(f"feedback rating must be +1 or -1, got {rating}")
+    with transaction(sessions) as s:
+        s.add(
+            Feedback(
+                output_id=output_id,
+                actor=actor,
+                rating=rating,
+                edited_text=edited_text,
+                comment=comment,
+            )
+        )
