@@ -130,10 +130,13 @@ class ArticleRecord(Record):
 
 
 class RFMScore(Record):
-    recency_days: int
+    """Scores 1..rfm_bins (best = rfm_bins); recency_days and r are None without a dated order,
+    f and m are 0 for a prospect (no orders)."""
+
+    recency_days: int | None
     frequency: int
     monetary: Decimal
-    r: int
+    r: int | None
     f: int
     m: int
     segment: Segment
@@ -192,3 +195,35 @@ class CustomerProfile(Record):
     latest_interactions: list[InteractionRecord] = Field(default_factory=list)
     open_interactions: list[InteractionRecord] = Field(default_factory=list)
     source_ids: list[tuple[str, str]] = Field(default_factory=list)  # (source, external id)
+
+
+class SegmentRow(Record):
+    """One line of the segment summary: how many customers, what they spent, their LTV."""
+
+    segment: Segment
+    customers: int
+    share: float  # of all active customers
+    revenue: Decimal
+    average_ltv: Decimal
+
+
+class F2Cohort(Record):
+    """First-to-second purchase conversion of the customers whose first order fell in a month."""
+
+    cohort: str  # "YYYY-MM" of the first dated order, or "undated"
+    customers: int
+    converted: int
+    rate: float
+    median_days_to_second: float | None = None
+
+
+class BasketPair(Record):
+    """Two items bought in the same order: support, confidence both ways, lift."""
+
+    item_a: str
+    item_b: str
+    orders: int
+    support: float
+    confidence_a_to_b: float
+    confidence_b_to_a: float
+    lift: float

@@ -49,6 +49,8 @@ class AnalyticsSettings(BaseModel):
     default_gross_margin_rate: float = 0.5
     dormant_after_days: int = 180
     churned_after_days: int = 365
+    profile_recent_orders: int = 5  # orders listed in a customer profile
+    profile_latest_interactions: int = 10  # latest interactions listed in a customer profile
 
 
 class RetrievalSettings(BaseModel):
@@ -113,6 +115,10 @@ class ApiSettings(BaseModel):
     port: int = 8765
     session_secret: str = DEV_SECRET
     cors_origins: list[str] = Field(default_factory=list)
+    session_max_age_s: int = 8 * 3600  # the panel's sign-in cookie lifetime
+    cookie_secure: bool = False  # set True behind HTTPS
+    generation_concurrency: int = 2  # threads for embedding/generation; the rest wait
+    max_upload_bytes: int = 50 * 1024 * 1024
 
 
 class Settings(BaseSettings):

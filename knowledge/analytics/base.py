@@ -1,0 +1,143 @@
+"""Shared pieces of the analytics: the per-customer order aggregate and date handling.
+
+Every figure is computed from SQL with one set-based aggregate per question (GROUP BY
+customer), never by loading customers one by one. Only *active* customers count: a customer
+merged into another (merged_into_id set) is left out, and since a merge moves the orders to
+the survivor, they count there.
+
+Orders without a date (some exports have none) count in frequency, spend, margin, CTB and
+baskets, but not in recency, first/last order, F2 timing, cohorts or the LTV time span.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any, Unpack
+
+from sqlalchemy import Select, and_, case, func, literal, select
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
+
+from knowledge.models import Customer, Order, OrderLine
+from knowledge.settings import AnalyticsSettings
+
+CENT = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class OrderAggregate:
+    """One customer's orders summed up by SQL."""
+
+    customer_id: int
+    orders: int
+    spend: Decimal
+    margin: Decimal
+    first_at: datetime | None
+    last_at: datetime | None
+    currency: str | None = None
+
+
+def to_date(value: datetime | date | str | None) -> date | None:
+    """The calendar date of a stored timestamp (aware values are read in UTC)."""
+    if value is None:
+        return None
+    if isinstance(value, str):  # raw SQLite text, when a driver returns it unconverted
+        value = datetime.fromisoformat(value)
+    if isinstance(value, datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(UTC)
+        return value.date()
+    return value
+
+
+def money(value: object) -> Decimal:
+    """A SQL sum as Decimal with two places (SQLite may hand back floats)."""
+    if value is None:
+        return Decimal("0.00")
+    return Decimal(str(value)).quantize(CENT)
+
+
+def active_customer() -> ColumnElement[bool]:
+    """Customers that count in analytics: not merged into another one."""
+    return Customer.merged_into_id.is_(None)
+
+
+def order_margin(settings: AnalyticsSettings) -> ColumnElement[Decimal]:
+    """Gross margin of an order: its own figure, else its lines', else the default rate.
+
+    A line without a margin counts at the default rate when other lines of the order have one.
+    The correlated subquery is only evaluated for orders without their own margin.
+    """
+    rate = literal(settings.default_gross_margin_rate)
+    line_margin = (
+        select(
+            case(
+                (
+                    func.count(OrderLine.gross_margin) > 0,
+                    func.sum(func.coalesce(OrderLine.gross_margin, OrderLine.amount * rate)),
+                ),
+                else_=None,
+            )
+        )
+        .where(OrderLine.order_id == Order.id)
+        .correlate(Order)
+        .scalar_subquery()
+    )
+    return func.coalesce(Order.gross_margin, line_margin, Order.total_amount * rate)
+
+
+def aggregate_stmt(settings: AnalyticsSettings, customer_id: int | None = None) -> Select[Unpack[tuple[Any, ...]]]:
+    """SELECT customer_id, orders, spend, margin, first, last FROM orders GROUP BY customer."""
+    stmt = (
+        select(
+            Order.customer_id,
+            func.count(Order.id),
+            func.sum(Order.total_amount),
+            func.sum(order_margin(settings)),
+            func.min(Order.ordered_at),
+            func.max(Order.ordered_at),
+            func.max(Order.currency),
+        )
+        .join(Customer, and_(Customer.id == Order.customer_id, active_customer()))
+        .group_by(Order.customer_id)
+    )
+    if customer_id is not None:
+        stmt = stmt.where(Order.customer_id == customer_id)
+    return stmt
+
+
+def order_aggregates(
+    session: Session, settings: AnalyticsSettings, customer_id: int | None = None
+) -> list[OrderAggregate]:
+    """The order aggregate of every active customer with orders (or of one customer)."""
+    rows = session.execute(aggregate_stmt(settings, customer_id)).all()
+    return [
+        OrderAggregate(
+            customer_id=row[0],
+            orders=int(row[1]),
+            spend=money(row[2]),
+            margin=money(row[3]),
+            first_at=row[4],
+            last_at=row[5],
+            currency=row[6],
+        )
+        for row in rows
+    ]
+
+
+def reference_date(session: Session, settings: AnalyticsSettings) -> date | None:
+    """The day recency is measured from: the setting, else the latest order date (None if none)."""
+    if settings.reference_date is not None:
+        return settings.reference_date
+    # Merges move orders to the survivor, so the plain indexed max is the active customers' max.
+    latest = session.execute(select(func.max(Order.ordered_at))).scalar()
+    return to_date(latest)
+
+
+def active_customer_count(session: Session) -> int:
+    """How many customers count in analytics (with or without orders)."""
+    return int(
+        session.execute(select(func.count(Customer.id)).where(active_customer())).scalar() or 0
+    )

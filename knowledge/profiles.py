@@ -1,0 +1,93 @@
+"""The customer profile: one typed object with the customer, their facts and latest records.
+
+Facts come from SQL (knowledge.analytics), so a brief that prints them shows the same numbers
+as `kizuna customers show`. RFM scores compare the customer with every active customer; a
+caller building many profiles can compute that population once with ``load_population`` and
+pass it in.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy.orm import Session
+
+from knowledge.analytics import rfm
+from knowledge.analytics.base import OrderAggregate, money, order_aggregates, reference_date
+from knowledge.analytics.ctb import ctb
+from knowledge.analytics.f2 import f2_status
+from knowledge.analytics.ltv import ltv
+from knowledge.analytics.rfm import Population, prospect, score
+from knowledge.analytics.segments import segment_summary
+from knowledge.records import CustomerFacts, CustomerProfile
+from knowledge.repository import (
+    OPEN_STATUSES,
+    count_open_interactions,
+    get_customer,
+    list_contacts,
+    list_interactions,
+    list_orders,
+    source_ids,
+)
+from knowledge.settings import AnalyticsSettings
+
+log = logging.getLogger(__name__)
+
+__all__ = ["build_profile", "customer_facts", "load_population", "segment_summary"]
+
+
+def load_population(session: Session, settings: AnalyticsSettings) -> Population:
+    """The R, F and M values of every active customer, the yardstick of RFM scores."""
+    return rfm.population(order_aggregates(session, settings), reference_date(session, settings))
+
+
+def customer_facts(
+    session: Session,
+    customer_id: int,
+    settings: AnalyticsSettings,
+    *,
+    population: Population | None = None,
+) -> CustomerFacts:
+    """Order totals, RFM, LTV, CTB, F2 and open tickets of one (surviving) customer."""
+    pop = population if population is not None else load_population(session, settings)
+    aggs = order_aggregates(session, settings, customer_id)
+    agg = aggs[0] if aggs else OrderAggregate(customer_id, 0, money(0), money(0), None, None)
+    ref = pop.reference_date
+    return CustomerFacts(
+        order_count=agg.orders,
+        total_spent=agg.spend,
+        currency=agg.currency or "JPY",
+        first_order_at=agg.first_at,
+        last_order_at=agg.last_at,
+        rfm=score(agg, pop, settings) if agg.orders else prospect(),
+        ltv=ltv(agg, ref, settings),
+        ctb=ctb(session, customer_id),
+        f2=f2_status(session, customer_id, agg.orders),
+        open_tickets=count_open_interactions(session, customer_id),
+        reference_date=ref,
+    )
+
+
+def build_profile(
+    session: Session,
+    customer_id: int,
+    settings: AnalyticsSettings,
+    *,
+    population: Population | None = None,
+) -> CustomerProfile:
+    """Everything about one customer in one typed object (merged ids resolve to the survivor)."""
+    customer = get_customer(session, customer_id)
+    cid = customer.id
+    facts = customer_facts(session, cid, settings, population=population)
+    log.debug("built profile of customer %s", cid)
+    return CustomerProfile(
+        customer=customer,
+        contacts=list_contacts(session, cid),
+        facts=facts,
+        recent_orders=list_orders(session, cid, limit=settings.profile_recent_orders),
+        latest_interactions=list_interactions(
+            session, cid, limit=settings.profile_latest_interactions
+        ),
+        open_interactions=list_interactions(session, cid, statuses=OPEN_STATUSES),
+        source_ids=source_ids(session, cid),
+    )
