@@ -61,3 +61,34 @@ class SearchHit:
     language: str | None = None
     phase: str | None = None
     sources: tuple[str, ...] = field(default=())  # which rankers found it: vector, keyword
+
+
+@dataclass
+class IndexReport:
+    """What one indexing run did."""
+
+    records_seen: int = 0
+    records_indexed: int = 0  # new or changed, (re-)embedded
+    records_unchanged: int = 0
+    records_deleted: int = 0  # gone from SQL, removed from the index
+    chunks_upserted: int = 0
+    chunks_deleted: int = 0
+    seconds: float = 0.0
+    embed_seconds: float = 0.0
+
+
+@dataclass
+class CheckReport:
+    """Consistency of the index with SQL: every record indexed exactly once, up to date."""
+
+    records: int = 0
+    expected_chunks: int = 0
+    vector_chunks: int = 0
+    keyword_chunks: int = 0
+    missing: list[str] = field(default_factory=list)  # chunk ids absent from an index
+    orphaned: list[str] = field(default_factory=list)  # chunk ids with no SQL record behind
+    stale: list[str] = field(default_factory=list)  # chunk ids indexed from older content
+
+    @property
+    def ok(self) -> bool:
+        return not (self.missing or self.orphaned or self.stale)

@@ -1,0 +1,177 @@
+"""The keyword side: BM25 (bm25s) over Japanese/English tokens, persisted beside Chroma.
+
+The chunk table (tokens and metadata) lives in a small SQLite file, which is the truth for
+incremental upserts and deletes; the BM25 matrix is derived from it, saved with the table's
+version and rebuilt only when the table has changed.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from retrieval.chunking import Chunk
+from retrieval.errors import IndexUnavailable
+
+log = logging.getLogger(__name__)
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS chunks (
+    chunk_id TEXT PRIMARY KEY, record_id TEXT NOT NULL, customer_id INTEGER NOT NULL,
+    source_type TEXT NOT NULL, kind TEXT, phase TEXT, language TEXT, occurred_at INTEGER,
+    record_hash TEXT NOT NULL, tokens TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS ix_chunks_record ON chunks(record_id);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+_COLUMNS = ("chunk_id", "customer_id", "source_type", "kind", "phase", "language", "occurred_at")
+
+
+@dataclass
+class _Loaded:
+    version: int
+    bm25: Any  # bm25s.BM25, or None for an empty index
+    columns: dict[str, np.ndarray]
+
+
+class KeywordIndex:
+    """BM25 over chunks with the same metadata (customer, kind, phase, ...) as the vector side."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        try:
+            self.path.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(self.path / "keyword.db", check_same_thread=False)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.executescript(_SCHEMA)
+        except (OSError, sqlite3.Error) as e:
+            raise IndexUnavailable(f"cannot open the keyword index at {self.path}") from e
+        self._lock = threading.RLock()
+        self._loaded: _Loaded | None = None
+
+    # -- writes ---------------------------------------------------------------------------
+    def _bump(self) -> None:
+        self._db.execute(
+            "INSERT INTO meta(key, value) VALUES('version', '1') ON CONFLICT(key) DO UPDATE "
+            "SET value = CAST(value AS INTEGER) + 1"
+        )
+
+    def upsert(self, chunks: list[Chunk], tokens: list[list[str]]) -> None:
+        """Insert or replace chunks with their tokens."""
+        rows = [
+            (
+                c.chunk_id,
+                c.record_id,
+                c.metadata["customer_id"],
+                c.metadata["source_type"],
+                c.metadata["kind"],
+                c.metadata["phase"],
+                c.metadata["language"],
+                c.metadata["occurred_at"],
+                c.record_hash,
+                "\t".join(t),
+            )
+            for c, t in zip(chunks, tokens, strict=True)
+        ]
+        with self._lock, self._db:
+            self._db.executemany("INSERT OR REPLACE INTO chunks VALUES (?,?,?,?,?,?,?,?,?,?)", rows)
+            self._bump()
+
+    def delete(self, chunk_ids: Iterable[str]) -> None:
+        """Delete chunks by id (unknown ids are ignored)."""
+        ids = [(i,) for i in chunk_ids]
+        if not ids:
+            return
+        with self._lock, self._db:
+            self._db.executemany("DELETE FROM chunks WHERE chunk_id = ?", ids)
+            self._bump()
+
+    def clear(self) -> None:
+        """Remove every chunk."""
+        with self._lock, self._db:
+            self._db.execute("DELETE FROM chunks")
+            self._bump()
+
+    # -- reads ----------------------------------------------------------------------------
+    def version(self) -> int:
+        row = self._db.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()
+        return int(row[0]) if row else 0
+
+    def hashes(self) -> dict[str, tuple[str, str]]:
+        """chunk id -> (record id, record hash) of everything indexed."""
+        with self._lock:
+            rows = self._db.execute("SELECT chunk_id, record_id, record_hash FROM chunks")
+            return {c: (r, h) for c, r, h in rows}
+
+    def count(self) -> int:
+        return int(self._db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0])
+
+    def _load(self) -> _Loaded:
+        """The BM25 model for the table's current version: cached, saved, or rebuilt."""
+        version = self.version()
+        if self._loaded is not None and self._loaded.version == version:
+            return self._loaded
+        with self._lock:
+            if self._loaded is not None and self._loaded.version == version:
+                return self._loaded
+            import bm25s
+
+            rows = self._db.execute(
+                f"SELECT {', '.join(_COLUMNS)}, tokens FROM chunks ORDER BY chunk_id"
+            ).fetchall()
+            columns = {
+                name: np.array([r[i] for r in rows], dtype=object if i != 1 else np.int64)
+                for i, name in enumerate(_COLUMNS)
+            }
+            columns["occurred_at"] = columns["occurred_at"].astype(np.int64)
+            bm25 = None
+            saved = self.path / f"bm25-v{version}"
+            if rows and saved.exists():
+                bm25 = bm25s.BM25.load(str(saved))
+            elif rows:
+                bm25 = bm25s.BM25()
+                bm25.index([r[-1].split("\t") if r[-1] else [] for r in rows], show_progress=False)
+                self._save(bm25, saved)
+            self._loaded = _Loaded(version, bm25, columns)
+            log.debug("keyword index v%s loaded: %d chunks", version, len(rows))
+            return self._loaded
+
+    def _save(self, bm25: Any, target: Path) -> None:
+        for old in self.path.glob("bm25-v*"):
+            if old != target:
+                import shutil
+
+                shutil.rmtree(old, ignore_errors=True)
+        try:
+            bm25.save(str(target))
+        except OSError as e:  # a cache only: searching still works, start-up is slower
+            log.warning("could not save the BM25 model to %s: %s", target, e)
+
+    def refresh(self) -> None:
+        """Rebuild (and save) the BM25 model now if the table changed, instead of at next search."""
+        self._load()
+
+    def search(self, tokens: list[str], mask_fn: Any, k: int) -> list[tuple[str, float]]:
+        """Top-k (chunk id, BM25 score) among chunks allowed by `mask_fn(columns) -> bool array`."""
+        loaded = self._load()
+        if loaded.bm25 is None or not tokens:
+            return []
+        allowed = np.flatnonzero(mask_fn(loaded.columns))
+        if allowed.size == 0:
+            return []
+        scores = loaded.bm25.get_scores(tokens)[allowed]
+        positive = scores > 0
+        allowed, scores = allowed[positive], scores[positive]
+        top = np.argsort(-scores, kind="stable")[:k]
+        ids = loaded.columns["chunk_id"]
+        return [(str(ids[allowed[i]]), float(scores[i])) for i in top]
+
+    def close(self) -> None:
+        self._db.close()

@@ -1,0 +1,174 @@
+"""The retrieval service: index, check and customer-scoped hybrid search, assembled in one place."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from knowledge.settings import RetrievalSettings
+from retrieval import indexer
+from retrieval.embedders import Embedder, make_embedder
+from retrieval.keyword import KeywordIndex
+from retrieval.search import (
+    best_span,
+    chroma_where,
+    in_scope,
+    keyword_mask,
+    recency_factor,
+    require_scope,
+    rrf,
+)
+from retrieval.tokenize import tokenize
+from retrieval.types import CheckReport, IndexReport, Scope, SearchFilters, SearchHit
+from retrieval.vector_store import VectorStore, make_chroma_client
+
+log = logging.getLogger(__name__)
+
+Mode = Literal["hybrid", "keyword", "vector"]
+
+
+class Retrieval:
+    """Hybrid (vector + BM25) search over interactions and articles, scoped in code."""
+
+    def __init__(
+        self,
+        settings: RetrievalSettings,
+        sessions: sessionmaker[Session],
+        embedder: Embedder,
+        vectors: VectorStore,
+        keywords: KeywordIndex,
+    ) -> None:
+        self.settings = settings
+        self.sessions = sessions
+        self.embedder = embedder
+        self.vectors = vectors
+        self.keywords = keywords
+
+    # -- indexing -------------------------------------------------------------------------
+    def index(self, progress: bool = True) -> IndexReport:
+        """Bring the index in step with SQL: new and changed records embedded, deleted removed."""
+        return indexer.index(self, progress=progress)
+
+    def reindex(self, progress: bool = True) -> IndexReport:
+        """Drop both indexes and build them again from SQL."""
+        self.vectors.reset()
+        self.keywords.clear()
+        return indexer.index(self, progress=progress)
+
+    def check(self) -> CheckReport:
+        """Report missing, orphaned and stale chunks (every SQL record indexed exactly once)."""
+        return indexer.check(self)
+
+    # -- search ---------------------------------------------------------------------------
+    def search(
+        self,
+        query: str,
+        scope: Scope,
+        *,
+        k: int = 8,
+        filters: SearchFilters | None = None,
+        mode: Mode = "hybrid",
+    ) -> list[SearchHit]:
+        """The k best records (best chunk of each) for the query, inside the scope only."""
+        scope = require_scope(scope)
+        if mode not in ("hybrid", "keyword", "vector"):
+            raise ValueError(f"mode must be hybrid, keyword or vector, not {mode!r}")
+        if not query.strip() or k <= 0:
+            return []
+        # Several chunks of one record may rank; fetch extra so k distinct records remain.
+        depth = max(4 * k, 20)
+        rankings: dict[str, list[str]] = {}
+        docs: dict[str, tuple[str, dict[str, Any]]] = {}
+        query_tokens = tokenize(query)
+        if mode in ("hybrid", "vector"):
+            vector = self.embedder.embed([query])[0]
+            found = self.vectors.query(vector, chroma_where(scope, filters), depth)
+            rankings["vector"] = [chunk_id for chunk_id, _, _, _ in found]
+            docs.update({chunk_id: (text, meta) for chunk_id, _, text, meta in found})
+        if mode in ("hybrid", "keyword"):
+            found_kw = self.keywords.search(query_tokens, keyword_mask(scope, filters), depth)
+            rankings["keyword"] = [chunk_id for chunk_id, _ in found_kw]
+            docs.update(self.vectors.get([c for c, _ in found_kw if c not in docs]))
+        fused = rrf(rankings, self.settings.rrf_k)
+        return self._hits(fused, docs, scope, set(query_tokens), k)
+
+    def _hits(
+        self,
+        fused: dict[str, tuple[float, tuple[str, ...]]],
+        docs: dict[str, tuple[str, dict[str, Any]]],
+        scope: Scope,
+        query_tokens: set[str],
+        k: int,
+    ) -> list[SearchHit]:
+        scored = []
+        for chunk_id, (score, sources) in fused.items():
+            if chunk_id not in docs:
+                continue  # in the keyword table but not (yet) in Chroma: skip until indexed
+            text, meta = docs[chunk_id]
+            if not in_scope(scope, meta):
+                # The index query already filtered; reaching here means a bug or a tampered
+                # index. Never show it.
+                log.error("scope violation dropped: chunk %s outside %s", chunk_id, scope)
+                continue
+            weight = recency_factor(
+                int(meta.get("occurred_at", 0)), self.settings.recency_half_life_days
+            )
+            scored.append((score * weight, chunk_id, sources, text, meta))
+        scored.sort(key=lambda item: (-item[0], item[1]))
+        hits: list[SearchHit] = []
+        seen: set[str] = set()
+        for score, chunk_id, sources, text, meta in scored:
+            record_id = str(meta["record_id"])
+            if record_id in seen:
+                continue
+            seen.add(record_id)
+            hits.append(_hit(chunk_id, record_id, score, sources, text, meta, query_tokens))
+            if len(hits) == k:
+                break
+        return hits
+
+
+def _hit(
+    chunk_id: str,
+    record_id: str,
+    score: float,
+    sources: tuple[str, ...],
+    text: str,
+    meta: dict[str, Any],
+    query_tokens: set[str],
+) -> SearchHit:
+    customer = int(meta.get("customer_id", -1))
+    epoch = int(meta.get("occurred_at", 0))
+    return SearchHit(
+        chunk_id=chunk_id,
+        record_id=record_id,
+        customer_id=customer if customer >= 0 else None,
+        kind=str(meta.get("kind", "")),
+        occurred_at=datetime.fromtimestamp(epoch, UTC) if epoch else None,
+        title=str(meta.get("title") or "") or None,
+        text=text,
+        span=best_span(text, query_tokens, tokenize),
+        score=score,
+        language=str(meta.get("language") or "") or None,
+        phase=str(meta.get("phase") or "") or None,
+        sources=sources,
+    )
+
+
+def build_retrieval(
+    settings: RetrievalSettings,
+    sessions: sessionmaker[Session],
+    *,
+    embedder: Embedder | None = None,
+) -> Retrieval:
+    """Assemble the retrieval service: embedder, Chroma collection and keyword index."""
+    embedder = embedder or make_embedder(settings)
+    client = make_chroma_client(settings)
+    vectors = VectorStore(client, settings.collection, embedder.name)
+    # One keyword table per collection, so the two sides always describe the same set.
+    keywords = KeywordIndex(Path(settings.keyword_index_path) / settings.collection)
+    return Retrieval(settings, sessions, embedder, vectors, keywords)

@@ -1,0 +1,159 @@
+"""Tokenisation for the keyword index: Japanese morphemes (fugashi + unidic-lite) and English words.
+
+Japanese text is cut into morphemes and reduced to dictionary forms, dropping particles and
+auxiliaries; Latin-script words are lower-cased, stop words dropped and lightly stemmed, so
+"Resetting" and "reset" meet.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+from typing import Any
+
+from retrieval.errors import RetrievalError
+
+_SKIP_POS = {"助詞", "助動詞", "補助記号", "記号", "空白"}
+_LATIN = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
+_STOP = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "but",
+        "by",
+        "for",
+        "from",
+        "has",
+        "have",
+        "i",
+        "if",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "me",
+        "my",
+        "no",
+        "not",
+        "of",
+        "on",
+        "or",
+        "our",
+        "so",
+        "than",
+        "that",
+        "the",
+        "their",
+        "them",
+        "then",
+        "there",
+        "these",
+        "they",
+        "this",
+        "to",
+        "was",
+        "we",
+        "were",
+        "what",
+        "when",
+        "where",
+        "which",
+        "who",
+        "why",
+        "will",
+        "with",
+        "you",
+        "your",
+        "do",
+        "does",
+        "did",
+        "can",
+        "could",
+        "would",
+        "should",
+        "please",
+    ]
+)
+# Verb/noun endings stripped in order; the stem must keep at least three letters.
+_SUFFIXES = ("ingly", "edly", "sses", "ches", "shes", "xes", "ing", "ies", "ied", "ed", "ly", "s")
+
+_local = threading.local()
+
+
+def _tagger() -> Any:
+    # fugashi taggers are not safe to share between threads: one per thread, made on first use.
+    tagger = getattr(_local, "tagger", None)
+    if tagger is None:
+        try:
+            import fugashi
+        except ImportError as e:
+            raise RetrievalError("keyword search needs fugashi and unidic-lite installed") from e
+        tagger = fugashi.Tagger()
+        _local.tagger = tagger
+    return tagger
+
+
+def stem(word: str) -> str:
+    """A light English stemmer: strips common suffixes, keeps stems of three letters or more."""
+    if word.endswith("n't"):
+        word = word[:-3]
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            word = word[: -len(suffix)]
+            if suffix in ("ies", "ied"):
+                word += "y"
+            elif suffix in ("sses", "ches", "shes", "xes"):
+                word += suffix[:-2]
+            break
+    # "resett" -> "reset": undo the doubled consonant left by -ing/-ed
+    if len(word) > 3 and word[-1] == word[-2] and word[-1] not in "aeiouls":
+        word = word[:-1]
+    # "charge" / "charged", "device" / "devices": drop a final e so both forms meet
+    if len(word) > 3 and word.endswith("e"):
+        word = word[:-1]
+    return word
+
+
+def _latin_tokens(text: str) -> list[str]:
+    out = []
+    for word in _LATIN.findall(text):
+        word = word.replace("’", "'").split("'", 1)[0]
+        if word and word not in _STOP:
+            out.append(stem(word))
+    return out
+
+
+_ASCII_RUN = re.compile(r"[\x00-\x7f]+")
+
+
+def tokenize(text: str) -> list[str]:
+    """Keyword tokens of a Japanese and/or English text (NFKC, lower-cased)."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    tokens: list[str] = []
+    position = 0
+    # ASCII runs go to the English tokeniser, everything else to the morphological analyser.
+    for match in _ASCII_RUN.finditer(text):
+        if match.start() > position:
+            tokens.extend(_japanese_tokens(text[position : match.start()]))
+        tokens.extend(_latin_tokens(match.group()))
+        position = match.end()
+    if position < len(text):
+        tokens.extend(_japanese_tokens(text[position:]))
+    return tokens
+
+
+def _japanese_tokens(text: str) -> list[str]:
+    out = []
+    for word in _tagger()(text):
+        feature = word.feature
+        if feature.pos1 in _SKIP_POS:
+            continue
+        out.append(getattr(feature, "orthBase", None) or word.surface)
+    return out

@@ -1,0 +1,136 @@
+"""The vector side: one Chroma collection (embedded PersistentClient, or a Chroma server)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import numpy as np
+
+from knowledge.settings import RetrievalSettings
+from retrieval.chunking import Chunk
+from retrieval.errors import EmbedderMismatch, IndexUnavailable
+
+log = logging.getLogger(__name__)
+
+_PAGE = 5000  # Chroma caps how many rows one get() may return
+
+
+def make_chroma_client(settings: RetrievalSettings) -> Any:
+    """A Chroma client: HttpClient when `chroma_host` is set, else a PersistentClient."""
+    try:
+        import chromadb
+        from chromadb.config import Settings as ChromaSettings
+    except ImportError as e:
+        raise IndexUnavailable("the vector index needs the chromadb package") from e
+    chroma_settings = ChromaSettings(anonymized_telemetry=False)
+    try:
+        if settings.chroma_host:
+            return chromadb.HttpClient(
+                host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings
+            )
+        return chromadb.PersistentClient(path=settings.chroma_path, settings=chroma_settings)
+    except Exception as e:
+        where = (
+            f"{settings.chroma_host}:{settings.chroma_port}"
+            if settings.chroma_host
+            else settings.chroma_path
+        )
+        raise IndexUnavailable(f"cannot reach Chroma at {where}: {e}") from e
+
+
+class VectorStore:
+    """Chunk vectors with their metadata; writes are upserts, reads filter by `where`."""
+
+    def __init__(self, client: Any, name: str, embedder_name: str) -> None:
+        self.client = client
+        self.name = name
+        self.embedder_name = embedder_name
+        try:
+            self.collection = client.get_or_create_collection(
+                name, metadata={"hnsw:space": "cosine", "embedder": embedder_name}
+            )
+        except Exception as e:
+            raise IndexUnavailable(f"cannot open Chroma collection {name!r}: {e}") from e
+        stored = (self.collection.metadata or {}).get("embedder")
+        if stored and stored != embedder_name:
+            raise EmbedderMismatch(
+                f"collection {name!r} was built with {stored!r}, settings ask for "
+                f"{embedder_name!r}: run `kizuna reindex`"
+            )
+
+    def reset(self) -> None:
+        """Drop and recreate the collection (for a full reindex, or an embedder change)."""
+        try:
+            self.client.delete_collection(self.name)
+        except Exception as e:  # absent already: nothing to drop
+            log.debug("delete_collection(%s): %s", self.name, e)
+        self.collection = self.client.get_or_create_collection(
+            self.name, metadata={"hnsw:space": "cosine", "embedder": self.embedder_name}
+        )
+
+    def upsert(self, chunks: list[Chunk], vectors: np.ndarray) -> None:
+        """Insert or replace chunks with their vectors."""
+        if not chunks:
+            return
+        try:
+            self.collection.upsert(
+                ids=[c.chunk_id for c in chunks],
+                embeddings=vectors.astype(np.float32),
+                documents=[c.text for c in chunks],
+                metadatas=[c.metadata for c in chunks],
+            )
+        except Exception as e:
+            raise IndexUnavailable(f"Chroma upsert failed: {e}") from e
+
+    def delete(self, chunk_ids: list[str]) -> None:
+        """Delete chunks by id."""
+        for start in range(0, len(chunk_ids), _PAGE):
+            self.collection.delete(ids=chunk_ids[start : start + _PAGE])
+
+    def hashes(self) -> dict[str, tuple[str, str]]:
+        """chunk id -> (record id, record hash) of everything stored."""
+        out: dict[str, tuple[str, str]] = {}
+        offset = 0
+        while True:
+            page = self.collection.get(include=["metadatas"], limit=_PAGE, offset=offset)
+            for chunk_id, meta in zip(page["ids"], page["metadatas"] or [], strict=True):
+                out[chunk_id] = (str(meta.get("record_id", "")), str(meta.get("record_hash", "")))
+            if len(page["ids"]) < _PAGE:
+                return out
+            offset += _PAGE
+
+    def count(self) -> int:
+        return int(self.collection.count())
+
+    def query(
+        self, vector: np.ndarray, where: dict[str, Any] | None, k: int
+    ) -> list[tuple[str, float, str, dict[str, Any]]]:
+        """Nearest chunks as (chunk id, cosine similarity, text, metadata)."""
+        try:
+            result = self.collection.query(
+                query_embeddings=[vector.astype(np.float32)],
+                n_results=k,
+                where=where,
+                include=["metadatas", "documents", "distances"],
+            )
+        except Exception as e:
+            raise IndexUnavailable(f"Chroma query failed: {e}") from e
+        ids = result["ids"][0]
+        distances = (result["distances"] or [[]])[0]
+        documents = (result["documents"] or [[]])[0]
+        metadatas = (result["metadatas"] or [[]])[0]
+        return [
+            (i, 1.0 - float(d), doc or "", dict(m or {}))
+            for i, d, doc, m in zip(ids, distances, documents, metadatas, strict=True)
+        ]
+
+    def get(self, chunk_ids: list[str]) -> dict[str, tuple[str, dict[str, Any]]]:
+        """Text and metadata of the given chunks."""
+        if not chunk_ids:
+            return {}
+        page = self.collection.get(ids=chunk_ids, include=["metadatas", "documents"])
+        docs = page["documents"] or []
+        metas = page["metadatas"] or []
+        rows = zip(page["ids"], docs, metas, strict=True)
+        return {i: (d or "", dict(m or {})) for i, d, m in rows}
