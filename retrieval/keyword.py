@@ -123,6 +123,8 @@ class KeywordIndex:
                 return self._loaded
             import bm25s
 
+            # bm25s installs its own DEBUG handler; keep its chatter out of CLI output.
+            logging.getLogger("bm25s").setLevel(logging.WARNING)
             rows = self._db.execute(
                 f"SELECT {', '.join(_COLUMNS)}, tokens FROM chunks ORDER BY chunk_id"
             ).fetchall()
