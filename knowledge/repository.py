@@ -155,7 +155,7 @@ def _skus(session: Session, product_ids: Sequence[int | None]) -> dict[int | Non
     if not ids:
         return {}
     return dict(
-        session.execute(select(Product.id, Product.sku).where(Product.id.in_(ids))).tuples()
+        session.execute(select(Product.id, Product.sku).where(Product.id.in_(ids))).tuples().all()
     )
 
 
@@ -243,12 +243,16 @@ def source_ids(session: Session, customer_id: int) -> list[tuple[str, str]]:
     """(source, external id) of the customer and of every customer merged into it."""
     cid = resolve_customer_id(session, customer_id)
     merged = select(Customer.id).where(Customer.merged_into_id == cid)
-    rows = session.execute(
-        select(SourceRecord.source, SourceRecord.external_id)
-        .where(
-            SourceRecord.entity == "customer",
-            or_(SourceRecord.entity_id == cid, SourceRecord.entity_id.in_(merged)),
+    rows = (
+        session.execute(
+            select(SourceRecord.source, SourceRecord.external_id)
+            .where(
+                SourceRecord.entity == "customer",
+                or_(SourceRecord.entity_id == cid, SourceRecord.entity_id.in_(merged)),
+            )
+            .order_by(SourceRecord.source, SourceRecord.external_id)
         )
-        .order_by(SourceRecord.source, SourceRecord.external_id)
-    ).tuples()
+        .tuples()
+        .all()
+    )
     return list(rows)

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Any, Unpack
+from typing import Any
 
 from sqlalchemy import Select, and_, case, func, literal, select
 from sqlalchemy.orm import Session
@@ -88,7 +88,9 @@ def order_margin(settings: AnalyticsSettings) -> ColumnElement[Decimal]:
     return func.coalesce(Order.gross_margin, line_margin, Order.total_amount * rate)
 
 
-def aggregate_stmt(settings: AnalyticsSettings, customer_id: int | None = None) -> Select[Unpack[tuple[Any, ...]]]:
+def aggregate_stmt(
+    settings: AnalyticsSettings, customer_id: int | None = None
+) -> Select[*tuple[Any, ...]]:
     """SELECT customer_id, orders, spend, margin, first, last FROM orders GROUP BY customer."""
     stmt = (
         select(

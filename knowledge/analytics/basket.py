@@ -45,7 +45,7 @@ def basket_pairs(
     if total == 0:
         return []
     singles: dict[str, int] = dict(
-        session.execute(select(items.c.item, func.count()).group_by(items.c.item)).tuples()
+        session.execute(select(items.c.item, func.count()).group_by(items.c.item)).tuples().all()
     )
     a, b = aliased(items), aliased(items)
     both = func.count()
