@@ -1,0 +1,27 @@
+"""Imports (連携): CSV / JSON / JSONL files and record batches into the knowledge base.
+
+Public entry points: `import_records` (the API-shaped one: a batch of canonical or mapped
+records) and `import_file` (a file or a directory, through a declarative YAML mapping).
+"""
+
+from __future__ import annotations
+
+from knowledge.importing.files import import_file, import_records
+from knowledge.importing.mapping import (
+    EntityMapping,
+    SourceMapping,
+    builtin_mappings,
+    load_mapping,
+)
+from knowledge.importing.report import ImportReport, RejectedRow
+
+__all__ = [
+    "EntityMapping",
+    "ImportReport",
+    "RejectedRow",
+    "SourceMapping",
+    "builtin_mappings",
+    "import_file",
+    "import_records",
+    "load_mapping",
+]
