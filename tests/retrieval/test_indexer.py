@@ -1,0 +1,173 @@
+"""Indexer: incremental by content hash, deletes, check, reindex, and convergence after a crash."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from sqlalchemy import delete, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from knowledge.models import Interaction
+from knowledge.settings import Settings
+from retrieval.embedders import FakeEmbedder
+from retrieval.service import Retrieval, build_retrieval
+from retrieval.types import Scope
+from tests.retrieval.conftest import add_article, add_customer, add_interaction
+
+
+class CountingEmbedder(FakeEmbedder):
+    """Counts what is embedded; can fail on a chosen call to simulate a crash mid-run."""
+
+    def __init__(self, fail_on_call: int | None = None) -> None:
+        super().__init__(64)
+        self.name = "fake-64"
+        self.texts = 0
+        self.calls = 0
+        self.fail_on_call = fail_on_call
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        self.calls += 1
+        if self.calls == self.fail_on_call:
+            raise RuntimeError("simulated crash mid-batch")
+        self.texts += len(texts)
+        return super().embed(texts)
+
+
+def _fill(db: sessionmaker[Session], n: int = 30) -> list[int]:
+    cid = add_customer(db)
+    ids = [add_interaction(db, cid, f"問い合わせ{i}番。商品{i}について。" * 3) for i in range(n)]
+    add_article(db, "返品", "30日以内なら返品できます。")
+    return ids
+
+
+def test_incremental_update_and_delete(rsettings: Settings, db: sessionmaker[Session]) -> None:
+    ids = _fill(db)
+    embedder = CountingEmbedder()
+    r = build_retrieval(rsettings.retrieval, db, embedder=embedder)
+    first = r.index(progress=False)
+    assert first.records_indexed == 31 and r.check().ok
+    embedded = embedder.texts
+    again = r.index(progress=False)
+    assert again.records_indexed == 0 and again.records_unchanged == 31
+    assert embedder.texts == embedded  # unchanged records are never re-embedded
+    with db.begin() as s:
+        s.execute(
+            update(Interaction).where(Interaction.id == ids[0]).values(body="新しい本文です。")
+        )
+        s.execute(delete(Interaction).where(Interaction.id == ids[1]))
+    assert not r.check().ok  # stale and orphaned chunks are seen before the update
+    report = r.index(progress=False)
+    assert (report.records_indexed, report.records_deleted) == (1, 1)
+    assert embedder.texts == embedded + 1
+    assert r.check().ok
+    cid = r.search("新しい本文", Scope.everything(), k=1)[0]
+    assert cid.record_id == f"interaction:{ids[0]}"
+
+
+def test_check_reports_missing_orphaned_stale(
+    retrieval: Retrieval, db: sessionmaker[Session]
+) -> None:
+    ids = _fill(db, 5)
+    retrieval.index(progress=False)
+    retrieval.vectors.delete([f"interaction:{ids[0]}:0"])
+    retrieval.keywords.delete([f"interaction:{ids[1]}:0"])
+    with db.begin() as s:
+        s.execute(update(Interaction).where(Interaction.id == ids[2]).values(body="変更"))
+        s.execute(delete(Interaction).where(Interaction.id == ids[3]))
+    report = retrieval.check()
+    assert report.missing == sorted([f"interaction:{ids[0]}:0", f"interaction:{ids[1]}:0"])
+    assert report.stale == [f"interaction:{ids[2]}:0"]
+    assert report.orphaned == [f"interaction:{ids[3]}:0"]
+    retrieval.index(progress=False)
+    assert retrieval.check().ok
+
+
+def test_reindex_rebuilds_everything(retrieval: Retrieval, db: sessionmaker[Session]) -> None:
+    _fill(db, 10)
+    retrieval.index(progress=False)
+    report = retrieval.reindex(progress=False)
+    assert report.records_indexed == 11
+    check = retrieval.check()
+    assert check.ok and check.vector_chunks == check.keyword_chunks == check.expected_chunks
+
+
+def test_crash_mid_batch_then_rerun_converges(
+    rsettings: Settings, db: sessionmaker[Session]
+) -> None:
+    cid = add_customer(db)
+    for i in range(300):  # more than one batch of 256 chunks
+        add_interaction(db, cid, f"記録{i}。")
+    crashing = build_retrieval(rsettings.retrieval, db, embedder=CountingEmbedder(fail_on_call=2))
+    with pytest.raises(RuntimeError, match="simulated crash"):
+        crashing.index(progress=False)
+    partial = crashing.check()
+    assert partial.missing and not partial.ok
+    r = build_retrieval(rsettings.retrieval, db, embedder=CountingEmbedder())
+    report = r.index(progress=False)
+    assert report.records_unchanged == 256 and report.records_indexed == 44
+    assert r.check().ok
+
+
+_SLOW_INDEX = textwrap.dedent(
+    """
+    import sys, time
+    from knowledge.db import make_engine, make_session_factory
+    from knowledge.settings import Settings
+    from retrieval.embedders import FakeEmbedder
+    from retrieval.service import build_retrieval
+
+    class Slow(FakeEmbedder):
+        def embed(self, texts):
+            if len(texts) > 1:
+                print("batch", flush=True)
+                time.sleep(0.5)
+            return super().embed(texts)
+
+    settings = Settings.model_validate_json(sys.argv[1])
+    sessions = make_session_factory(make_engine(settings.database))
+    emb = Slow(64)
+    emb.name = "fake-64"
+    build_retrieval(settings.retrieval, sessions, embedder=emb).index(progress=False)
+    """
+)
+
+
+def test_killed_process_then_rerun_converges(
+    rsettings: Settings, db: sessionmaker[Session], tmp_path: Path
+) -> None:
+    """A real `kill -9` of an indexing process mid-run; the next run repairs everything."""
+    cid = add_customer(db)
+    for i in range(1200):
+        add_interaction(db, cid, f"長い記録{i}。内容は{i}です。")
+    rsettings.database.url = str(db.kw["bind"].url)
+    script = tmp_path / "slow_index.py"
+    script.write_text(_SLOW_INDEX)
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    proc = subprocess.Popen(
+        [sys.executable, str(script), rsettings.model_dump_json()],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    assert proc.stdout is not None
+    batches = 0
+    deadline = time.monotonic() + 60
+    while batches < 3 and time.monotonic() < deadline:
+        if proc.stdout.readline().startswith("batch"):
+            batches += 1
+    time.sleep(0.2)  # inside the third batch's embed: two batches written, one in flight
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(10)
+    r = build_retrieval(rsettings.retrieval, db, embedder=CountingEmbedder())
+    assert not r.check().ok
+    report = r.index(progress=False)
+    assert 0 < report.records_unchanged < 1200
+    assert r.check().ok
