@@ -23,6 +23,9 @@ def _register() -> None:
     from api.cli import retrieval_cmds
 
     retrieval_cmds.register(app)
+    from api.cli import server_cmds
+
+    server_cmds.register(app)
 
 
 def run() -> None:

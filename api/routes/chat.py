@@ -1,0 +1,162 @@
+"""Chat: a grounded answer streamed as Server-Sent Events (tokens, then the cited result).
+
+Generation runs in one worker thread per stream (bounded by the app's limiter) that pushes
+events onto an asyncio queue; the event loop only relays them. When the client goes away the
+thread is told to stop and closes the assistant's iterator, which cancels generation.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import threading
+import uuid
+from collections.abc import AsyncIterator
+from typing import Annotated, Any
+
+import anyio
+from fastapi import APIRouter, Depends
+from sse_starlette import EventSourceResponse
+
+from api.auth import Principal, require
+from api.errors import (
+    AUTH_RESPONSES,
+    NOT_FOUND,
+    UNAVAILABLE,
+    NotVisible,
+    Responses,
+    error_from_exception,
+)
+from api.schemas import ChatRequest
+from api.services import Services, get_services
+from assistant.types import AnswerResult
+from knowledge.apikeys import conversation_owner
+from knowledge.repository import get_customer
+
+log = logging.getLogger(__name__)
+router = APIRouter(tags=["chat"])
+ServicesDep = Annotated[Services, Depends(get_services)]
+Agent = Annotated[Principal, Depends(require("agent"))]
+_END = object()
+
+SSE_DOC: Responses = {
+    200: {
+        "description": (
+            "`text/event-stream`: `event: start` (conversation_id), then `event: token` "
+            '(`{"text"}`) many times, then one `event: result` (an AnswerResult with '
+            'citations) or `event: error` (`{"code", "message"}`).'
+        ),
+        "content": {"text/event-stream": {"schema": {"type": "string"}}},
+    }
+}
+
+
+def _check_access(services: Services, body: ChatRequest, principal: Principal) -> None:
+    """404 for an unknown customer, or a conversation another key started."""
+    if body.conversation_id is not None and not principal.is_admin:
+        owner = conversation_owner(services.sessions, body.conversation_id)
+        if owner is not None and owner != principal.actor:
+            raise NotVisible(f"conversation {body.conversation_id} does not exist")
+    if body.customer_id is not None:
+        with services.sessions() as session:
+            get_customer(session, body.customer_id)
+
+
+async def _stream(
+    services: Services, body: ChatRequest, actor: str, conversation_id: str
+) -> AsyncIterator[dict[str, str]]:
+    assistant = services.need_assistant()
+    loop = asyncio.get_running_loop()
+    queue: asyncio.Queue[Any] = asyncio.Queue()
+    stop = threading.Event()
+
+    def put(item: Any) -> None:
+        try:
+            loop.call_soon_threadsafe(queue.put_nowait, item)
+        except RuntimeError:  # the loop is gone (shutdown): stop generating
+            stop.set()
+
+    def produce() -> None:
+        if stop.is_set():  # the client left while this stream waited for a thread
+            put(_END)
+            return
+        events = assistant.answer_stream(
+            body.question,
+            customer_id=body.customer_id,
+            conversation_id=conversation_id,
+            actor=actor,
+        )
+        try:
+            for event in events:
+                put(event)
+                if stop.is_set():
+                    break
+        except Exception as e:
+            put(e)
+        finally:
+            close = getattr(events, "close", None)
+            if close is not None:
+                close()  # cancels generation when we stopped early
+            put(_END)
+
+    yield {"event": "start", "data": json.dumps({"conversation_id": conversation_id})}
+    services.spawn(services.run_cpu(produce))
+    try:
+        while True:
+            item = await queue.get()
+            if item is _END:
+                break
+            if isinstance(item, Exception):
+                _status, code, message = error_from_exception(item)
+                yield {"event": "error", "data": json.dumps({"code": code, "message": message})}
+                continue
+            if item.type == "token":
+                yield {
+                    "event": "token",
+                    "data": json.dumps({"text": item.text}, ensure_ascii=False),
+                }
+            elif item.type == "result" and item.result is not None:
+                yield {"event": "result", "data": item.result.model_dump_json()}
+            else:
+                yield {
+                    "event": "error",
+                    "data": json.dumps({"code": "generation_error", "message": item.text}),
+                }
+    finally:
+        stop.set()
+
+
+@router.post(
+    "/chat",
+    summary="Ask a question; the answer streams as Server-Sent Events",
+    responses={**SSE_DOC, **AUTH_RESPONSES, **NOT_FOUND, **UNAVAILABLE},
+    response_class=EventSourceResponse,
+)
+async def chat(body: ChatRequest, principal: Agent, services: ServicesDep) -> EventSourceResponse:
+    """Stream an answer grounded in the customer's records and the knowledge base."""
+    services.need_assistant()
+    await anyio.to_thread.run_sync(_check_access, services, body, principal)
+    conversation_id = body.conversation_id or uuid.uuid4().hex
+    return EventSourceResponse(_stream(services, body, principal.actor, conversation_id), ping=15)
+
+
+@router.post(
+    "/chat/answer",
+    response_model=AnswerResult,
+    summary="Ask a question; the whole answer in one JSON response",
+    responses={**AUTH_RESPONSES, **NOT_FOUND, **UNAVAILABLE},
+)
+async def answer(body: ChatRequest, principal: Agent, services: ServicesDep) -> AnswerResult:
+    """The same answer as /chat, not streamed (for scripts)."""
+    assistant = services.need_assistant()
+    await anyio.to_thread.run_sync(_check_access, services, body, principal)
+    conversation_id = body.conversation_id or uuid.uuid4().hex
+    return await services.run_cpu(
+        lambda: assistant.answer(
+            body.question,
+            customer_id=body.customer_id,
+            conversation_id=conversation_id,
+            actor=principal.actor,
+        )
+    )

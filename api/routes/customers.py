@@ -1,0 +1,91 @@
+"""Customers (search, profile with analytics), cited records, and segments."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Query
+
+from api.auth import Principal, require
+from api.errors import AUTH_RESPONSES, NOT_FOUND
+from api.services import Services, get_services
+from knowledge.records import CustomerProfile, CustomerRecord
+
+router = APIRouter(tags=["customers"])
+ServicesDep = Annotated[Services, Depends(get_services)]
+CustomerReader = Annotated[Principal, Depends(require("agent", "sales"))]
+SegmentReader = Annotated[Principal, Depends(require("sales", "marketing"))]
+RECORD_ID = r"^(interaction|article|order):[0-9]{1,18}$"
+
+
+@router.get(
+    "/customers",
+    response_model=list[CustomerRecord],
+    summary="Find customers by name, kana, e-mail or phone (normalised, partial match)",
+    responses=AUTH_RESPONSES,
+)
+def search_customers(
+    _p: CustomerReader,
+    services: ServicesDep,
+    q: Annotated[str, Query(min_length=1, max_length=200, examples=["ヤマダ"])],
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> list[CustomerRecord]:
+    """Incremental customer search (the panel calls it on every keystroke, debounced)."""
+    from knowledge.repository import find_customers
+
+    with services.sessions() as session:
+        return find_customers(session, q, limit=limit)
+
+
+@router.get(
+    "/customers/{customer_id}",
+    response_model=CustomerProfile,
+    summary="A customer's profile with analytics (RFM segment, LTV, CTB, F2), orders, interactions",
+    responses={**AUTH_RESPONSES, **NOT_FOUND},
+)
+def customer_profile(
+    _p: CustomerReader,
+    services: ServicesDep,
+    customer_id: Annotated[int, Path(ge=1, le=2**62)],
+) -> CustomerProfile:
+    """The customer card: profile, derived facts, last orders, recent interactions."""
+    from knowledge.profiles import build_profile
+
+    with services.sessions() as session:
+        return build_profile(session, customer_id, services.settings.analytics)
+
+
+@router.get(
+    "/records/{record_id}",
+    summary="One record by id (what a citation points at)",
+    responses={**AUTH_RESPONSES, **NOT_FOUND},
+)
+def get_record(
+    _p: CustomerReader,
+    services: ServicesDep,
+    record_id: Annotated[str, Path(pattern=RECORD_ID, examples=["interaction:12"])],
+) -> dict[str, Any]:
+    """A cited interaction, article or order, with its kind (`record_type`)."""
+    from knowledge.repository import get_record as fetch
+
+    with services.sessions() as session:
+        record = fetch(session, record_id)
+    return {
+        "record_id": record_id,
+        "record_type": record_id.split(":", 1)[0],
+        **record.model_dump(mode="json"),
+    }
+
+
+@router.get(
+    "/segments",
+    summary="Customers per RFM segment (counts, revenue)",
+    responses=AUTH_RESPONSES,
+)
+def segments(_p: SegmentReader, services: ServicesDep) -> list[dict[str, Any]]:
+    """The segment summary marketing plans campaigns from."""
+    from knowledge.profiles import segment_summary
+
+    with services.sessions() as session:
+        rows = segment_summary(session, services.settings.analytics)
+    return [r.model_dump(mode="json") if hasattr(r, "model_dump") else dict(r) for r in rows]

@@ -1,0 +1,117 @@
+"""Generated documents: pre-meeting briefs (JSON, Markdown), e-mail drafts and rewrites."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Body, Depends, Path
+from fastapi.responses import PlainTextResponse
+
+from api.auth import Principal, require
+from api.errors import AUTH_RESPONSES, NOT_FOUND, UNAVAILABLE, ErrorResponse, Responses
+from api.schemas import BriefRequest, DraftRequest, RewriteRequest, RewriteResponse
+from api.services import Services, get_services
+from assistant.types import BriefResult, EmailDraft
+
+router = APIRouter(tags=["generate"])
+ServicesDep = Annotated[Services, Depends(get_services)]
+Briefer = Annotated[Principal, Depends(require("agent", "sales"))]
+Drafter = Annotated[Principal, Depends(require("sales", "marketing"))]
+CustomerId = Annotated[int, Path(ge=1, le=2**62)]
+CONSENT: Responses = {
+    409: {"model": ErrorResponse, "description": "Consent refuses it (e-mail opt-out)"}
+}
+BAD: Responses = {
+    400: {"model": ErrorResponse, "description": "The assistant cannot serve it as asked"}
+}
+
+
+async def _brief(
+    services: Services, customer_id: int, body: BriefRequest | None, actor: str
+) -> BriefResult:
+    assistant = services.need_assistant()
+    language = body.language if body else None
+    return await services.run_cpu(
+        lambda: assistant.brief(customer_id, language=language, actor=actor)
+    )
+
+
+@router.post(
+    "/customers/{customer_id}/brief",
+    response_model=BriefResult,
+    summary="Pre-meeting brief: sections of cited sentences, facts from SQL, and Markdown",
+    responses={**AUTH_RESPONSES, **NOT_FOUND, **UNAVAILABLE},
+)
+async def brief(
+    customer_id: CustomerId,
+    principal: Briefer,
+    services: ServicesDep,
+    body: Annotated[BriefRequest | None, Body()] = None,
+) -> BriefResult:
+    """One page before a meeting, every statement traceable to a record."""
+    return await _brief(services, customer_id, body, principal.actor)
+
+
+@router.post(
+    "/customers/{customer_id}/brief.md",
+    response_class=PlainTextResponse,
+    summary="The same brief as Markdown (for export)",
+    responses={
+        200: {"content": {"text/markdown": {"schema": {"type": "string"}}}},
+        **AUTH_RESPONSES,
+        **NOT_FOUND,
+        **UNAVAILABLE,
+    },
+)
+async def brief_markdown(
+    customer_id: CustomerId,
+    principal: Briefer,
+    services: ServicesDep,
+    body: Annotated[BriefRequest | None, Body()] = None,
+) -> PlainTextResponse:
+    """The brief rendered as Markdown, citations as record ids."""
+    result = await _brief(services, customer_id, body, principal.actor)
+    return PlainTextResponse(result.markdown, media_type="text/markdown; charset=utf-8")
+
+
+@router.post(
+    "/drafts/email",
+    response_model=EmailDraft,
+    summary="Draft a personalised follow-up e-mail: subject, body, citations (never sent)",
+    responses={**AUTH_RESPONSES, **NOT_FOUND, **UNAVAILABLE, **CONSENT, **BAD},
+)
+async def draft_email(body: DraftRequest, principal: Drafter, services: ServicesDep) -> EmailDraft:
+    """One call in, a draft for a person to review out; refuses marketing mail to opt-outs."""
+    assistant = services.need_assistant()
+    return await services.run_cpu(
+        lambda: assistant.draft_email(
+            body.customer_id,
+            purpose=body.purpose,
+            tone=body.tone,
+            length=body.length,
+            language=body.language,
+            step=body.step,
+            actor=principal.actor,
+        )
+    )
+
+
+@router.post(
+    "/drafts/rewrite",
+    response_model=RewriteResponse,
+    summary="Rewrite a text by an instruction (more polite, shorter, in English ...)",
+    responses={**AUTH_RESPONSES, **UNAVAILABLE, **BAD},
+)
+async def rewrite(
+    body: RewriteRequest, principal: Drafter, services: ServicesDep
+) -> RewriteResponse:
+    """Rewrite a draft; returns the new text (and subject when the input was a draft)."""
+    assistant = services.need_assistant()
+    result = await services.run_cpu(
+        lambda: assistant.rewrite(
+            body.text, body.instruction, language=body.language, actor=principal.actor
+        )
+    )
+    if isinstance(result, EmailDraft):
+        return RewriteResponse(text=result.body, subject=result.subject, output_id=result.output_id)
+    return RewriteResponse(text=str(result))

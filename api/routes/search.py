@@ -1,0 +1,76 @@
+"""Scoped search: one customer's records plus, or only, the knowledge base."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+
+from api.auth import Principal, require
+from api.errors import AUTH_RESPONSES, NOT_FOUND, UNAVAILABLE, ApiError, Forbidden
+from api.schemas import SearchHitOut, SearchRequest
+from api.services import Services, get_services
+from retrieval.types import Scope, SearchFilters, SearchHit
+
+router = APIRouter(tags=["search"])
+ServicesDep = Annotated[Services, Depends(get_services)]
+Searcher = Annotated[Principal, Depends(require("agent", "sales"))]
+
+
+def _hit_out(hit: SearchHit) -> SearchHitOut:
+    return SearchHitOut(
+        chunk_id=hit.chunk_id,
+        record_id=hit.record_id,
+        customer_id=hit.customer_id,
+        kind=hit.kind,
+        occurred_at=hit.occurred_at,
+        title=hit.title,
+        text=hit.text,
+        span=hit.span,
+        score=hit.score,
+        language=hit.language,
+        phase=hit.phase,
+        sources=list(hit.sources),
+    )
+
+
+def _check_customer(services: Services, customer_id: int) -> None:
+    from knowledge.repository import get_customer
+
+    with services.sessions() as session:
+        get_customer(session, customer_id)  # CustomerNotFound → 404
+
+
+@router.post(
+    "/search",
+    response_model=list[SearchHitOut],
+    summary="Hybrid search inside a scope (customer, knowledge base; global for admin)",
+    responses={**AUTH_RESPONSES, **NOT_FOUND, **UNAVAILABLE, 400: {"description": "Bad scope"}},
+)
+async def search(
+    body: SearchRequest, principal: Searcher, services: ServicesDep
+) -> list[SearchHitOut]:
+    """Search; the scope is enforced by retrieval, never left to a model."""
+    if body.scope.kind == "global" and not principal.is_admin:
+        raise Forbidden("only admin keys may search across all customers")
+    try:
+        scope = Scope(body.scope.kind, body.scope.customer_id)
+    except ValueError as e:
+        raise ApiError(f"scope: {e}", code="bad_scope") from e
+    if scope.customer_id is not None:
+        await services.run_cpu(_check_customer, services, scope.customer_id)
+    f = body.filters
+    filters = None
+    if f is not None:
+        filters = SearchFilters(
+            kinds=tuple(f.kinds),
+            phases=tuple(f.phases),
+            languages=tuple(f.languages),
+            since=f.since,
+            until=f.until,
+        )
+    retrieval = services.need_retrieval()
+    hits = await services.run_cpu(
+        lambda: retrieval.search(body.query, scope, k=body.k, filters=filters, mode=body.mode)
+    )
+    return [_hit_out(h) for h in hits]

@@ -1,0 +1,283 @@
+"""Request and response bodies at the HTTP edge (the domain layers keep their own types)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Language = Literal["ja", "en"]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class SessionCreate(Strict):
+    api_key: str = Field(min_length=1, max_length=200, examples=["kz_3f9a1c2b7d4e_..."])
+
+
+class Me(BaseModel):
+    name: str
+    role: str
+
+
+class Health(BaseModel):
+    status: Literal["ok"] = "ok"
+
+
+class Readiness(BaseModel):
+    ready: bool
+    database: bool
+    retrieval: bool
+    assistant: bool
+    model: str = ""
+    errors: dict[str, str] = Field(default_factory=dict)
+
+
+class InteractionCreate(Strict):
+    """One interaction in the canonical import form (see docs/api.md)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "source": "helpdesk",
+                    "external_id": "T-1042",
+                    "customer_external_id": "C-0007",
+                    "kind": "inquiry",
+                    "phase": "support",
+                    "channel": "phone",
+                    "occurred_at": "2025-03-02T10:15:00+09:00",
+                    "subject": "加湿器の異音",
+                    "body": "購入した加湿器から異音がするとのお問い合わせ。",
+                    "status": "open",
+                    "language": "ja",
+                }
+            ]
+        },
+    )
+
+    source: str = Field(default="api", min_length=1, max_length=64)
+    external_id: str = Field(min_length=1, max_length=255)
+    customer_external_id: str = Field(min_length=1, max_length=255)
+    contact_external_id: str | None = None
+    kind: Literal[
+        "inquiry",
+        "ticket",
+        "review",
+        "meeting_note",
+        "call",
+        "email",
+        "chat",
+        "survey",
+        "store_visit",
+    ]
+    phase: Literal["marketing", "sales", "support", "success"] | None = None
+    channel: str | None = Field(default=None, max_length=32)
+    occurred_at: datetime
+    author: str | None = Field(default=None, max_length=255)
+    subject: str | None = Field(default=None, max_length=500)
+    body: str = Field(min_length=1, max_length=100_000)
+    rating: int | None = Field(default=None, ge=1, le=5)
+    status: Literal["open", "pending", "resolved", "closed"] | None = None
+    language: Language | None = None
+
+
+class BatchIngest(Strict):
+    """Canonical records of one entity from one source; re-sending the same batch is a no-op."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "source": "crm-sync",
+                    "entity": "interaction",
+                    "records": [
+                        {
+                            "external_id": "N-1",
+                            "customer_external_id": "C-0007",
+                            "kind": "meeting_note",
+                            "occurred_at": "2025-03-01T14:00:00+09:00",
+                            "body": "Renewal discussed; promised a quote by Friday.",
+                        }
+                    ],
+                }
+            ]
+        },
+    )
+
+    source: str = Field(min_length=1, max_length=64)
+    entity: Literal["customer", "contact", "product", "order", "interaction", "article"] = (
+        "interaction"
+    )
+    records: list[dict[str, Any]] = Field(min_length=1, max_length=10_000)
+
+
+class RejectedRowOut(BaseModel):
+    file: str | None = None
+    row: int | None = None
+    field: str | None = None
+    reason: str
+
+
+class ImportReportOut(BaseModel):
+    run_id: int | None = None
+    read: int = 0
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    rejected_rows: list[RejectedRowOut] = Field(default_factory=list)
+
+
+class ImportJob(BaseModel):
+    job_id: str
+    status: Literal["queued", "running", "done", "failed"]
+    source: str
+    file: str
+    started_at: datetime
+    finished_at: datetime | None = None
+    report: ImportReportOut | None = None
+    error: str | None = None
+
+
+class ScopeIn(Strict):
+    kind: Literal["customer", "knowledge_base", "global"]
+    customer_id: int | None = Field(default=None, ge=1)
+
+
+class FiltersIn(Strict):
+    kinds: list[str] = Field(default_factory=list, max_length=20)
+    phases: list[str] = Field(default_factory=list, max_length=10)
+    languages: list[str] = Field(default_factory=list, max_length=5)
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+class SearchRequest(Strict):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"query": "返品の約束", "scope": {"kind": "customer", "customer_id": 1}, "k": 5}
+            ]
+        },
+    )
+
+    query: str = Field(min_length=1, max_length=2000)
+    scope: ScopeIn
+    k: int = Field(default=8, ge=1, le=50)
+    filters: FiltersIn | None = None
+    mode: Literal["hybrid", "keyword", "vector"] = "hybrid"
+
+
+class SearchHitOut(BaseModel):
+    chunk_id: str
+    record_id: str
+    customer_id: int | None
+    kind: str
+    occurred_at: datetime | None
+    title: str | None
+    text: str
+    span: str
+    score: float
+    language: str | None = None
+    phase: str | None = None
+    sources: list[str] = Field(default_factory=list)
+
+
+class ChatRequest(Strict):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"question": "この顧客は以前にも同じ不具合がありましたか？", "customer_id": 1}
+            ]
+        },
+    )
+
+    question: str = Field(min_length=1, max_length=4000)
+    customer_id: int | None = Field(default=None, ge=1)
+    conversation_id: str | None = Field(
+        default=None, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$"
+    )
+
+
+class BriefRequest(Strict):
+    language: Language | None = None
+
+
+class DraftRequest(Strict):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "customer_id": 1,
+                    "purpose": "thank_you",
+                    "tone": "polite",
+                    "length": "medium",
+                    "language": "ja",
+                }
+            ]
+        },
+    )
+
+    customer_id: int = Field(ge=1)
+    purpose: str = Field(min_length=1, max_length=64, examples=["thank_you", "win_back", "f2"])
+    tone: str = Field(default="polite", min_length=1, max_length=32)
+    length: Literal["short", "medium", "long"] = "medium"
+    language: Language | None = None
+    step: int | None = Field(default=None, ge=1, le=10)
+
+
+class RewriteRequest(Strict):
+    text: str = Field(min_length=1, max_length=20_000)
+    instruction: str = Field(min_length=1, max_length=1000, examples=["もっと丁寧に"])
+    language: Language | None = None
+
+
+class RewriteResponse(BaseModel):
+    text: str
+    subject: str | None = None
+    output_id: str | None = None
+
+
+class FeedbackCreate(Strict):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"output_id": "ans_1a2b3c", "rating": 1}]},
+    )
+
+    output_id: str = Field(min_length=1, max_length=64)
+    rating: Literal[-1, 1] | None = None
+    edited_text: str | None = Field(default=None, max_length=50_000)
+    comment: str | None = Field(default=None, max_length=5000)
+
+
+class FeedbackOut(BaseModel):
+    id: int
+    output_id: str
+    rating: int | None = None
+
+
+class KeyCreate(Strict):
+    name: str = Field(min_length=1, max_length=100)
+    role: Literal["agent", "sales", "marketing", "admin"]
+
+
+class KeyOut(BaseModel):
+    id: int
+    name: str
+    prefix: str
+    role: str
+    created_at: datetime | None = None
+    revoked_at: datetime | None = None
+
+
+class KeyCreated(KeyOut):
+    key: str = Field(description="the plain key; shown once, store it now")

@@ -1,0 +1,158 @@
+"""What the app loads once at start-up (database, retrieval, LLM, assistant) and hands to routes."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import anyio
+from fastapi import Request
+from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from api.errors import Unavailable
+from api.jobs import ImportJobs
+from knowledge.db import make_engine, make_session_factory, migrate
+from knowledge.settings import Settings
+
+if TYPE_CHECKING:
+    from assistant.service import Assistant
+
+    from retrieval.service import Retrieval
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+@dataclass
+class Services:
+    """The app's long-lived parts; built by the lifespan, closed at shutdown."""
+
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker[Session]
+    limiter: anyio.CapacityLimiter
+    retrieval: Retrieval | None = None
+    llm: Any = None
+    assistant: Assistant | None = None
+    model_name: str = ""
+    errors: dict[str, str] = field(default_factory=dict)  # part -> why it is not ready
+    import_jobs: ImportJobs = field(default_factory=ImportJobs)
+    _tasks: set[asyncio.Task[Any]] = field(default_factory=set)
+    _index_lock: threading.Lock = field(default_factory=threading.Lock)
+    _index_again: bool = False
+
+    def need_assistant(self) -> Assistant:
+        """The assistant, or 503 when it failed to load."""
+        if self.assistant is None:
+            raise Unavailable(f"assistant not loaded: {self.errors.get('assistant', 'starting')}")
+        return self.assistant
+
+    def need_retrieval(self) -> Retrieval:
+        """The retrieval service, or 503 when it failed to load."""
+        if self.retrieval is None:
+            raise Unavailable(f"retrieval not loaded: {self.errors.get('retrieval', 'starting')}")
+        return self.retrieval
+
+    def database_ok(self) -> bool:
+        """True when a trivial query succeeds."""
+        try:
+            with self.engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+            return True
+        except Exception as e:  # readiness reports, never raises
+            self.errors["database"] = type(e).__name__
+            return False
+
+    async def run_cpu(self, fn: Callable[..., T], *args: Any) -> T:
+        """Run CPU-heavy work (embedding, generation) in a bounded thread pool."""
+        return await anyio.to_thread.run_sync(fn, *args, limiter=self.limiter)
+
+    def spawn(self, coro: Coroutine[Any, Any, Any]) -> None:
+        """Run a coroutine in the background, keeping a reference until it ends."""
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def schedule_index(self) -> None:
+        """Bring the search index in step with SQL after an ingest, in the background.
+
+        Indexing skips unchanged content (hashes), so one pass after a burst of ingests is
+        enough: a request arriving while a pass runs just asks for one more pass.
+        """
+        if self.retrieval is None:
+            return
+        self._index_again = True
+        if self._index_lock.locked():
+            return
+        self.spawn(self.run_cpu(self._index_until_settled))
+
+    def _index_until_settled(self) -> None:
+        if not self._index_lock.acquire(blocking=False):
+            return
+        try:
+            while self._index_again and self.retrieval is not None:
+                self._index_again = False
+                try:
+                    self.retrieval.index(progress=False)
+                except Exception as e:  # readiness shows it; the next ingest retries
+                    log.error("index refresh failed: %s", type(e).__name__)
+                    self.errors["index"] = f"{type(e).__name__}: {e}"
+        finally:
+            self._index_lock.release()
+
+
+def build_services(
+    settings: Settings, *, embedder: Any = None, llm: Any = None, load_models: bool = True
+) -> Services:
+    """Open the database (migrated), then load retrieval, the LLM and the assistant once."""
+    engine = make_engine(settings.database)
+    migrate(engine)
+    services = Services(
+        settings=settings,
+        engine=engine,
+        sessions=make_session_factory(engine),
+        limiter=anyio.CapacityLimiter(max(1, settings.api.generation_concurrency)),
+    )
+    if not load_models:
+        return services
+    # Upper layers are imported here, not at module import: nothing heavy happens on import.
+    try:
+        from retrieval.service import build_retrieval
+
+        services.retrieval = build_retrieval(
+            settings.retrieval, services.sessions, embedder=embedder
+        )
+    except Exception as e:
+        log.error("retrieval failed to load: %s", e)
+        services.errors["retrieval"] = f"{type(e).__name__}: {e}"
+        return services
+    try:
+        from assistant.service import Assistant, build_llm
+
+        from assistant.llm.factory import llm_label
+
+        services.llm = llm if llm is not None else build_llm(settings.llm)
+        services.model_name = llm_label(services.llm, settings.llm)
+        services.assistant = Assistant(
+            settings, services.sessions, services.retrieval, services.llm
+        )
+    except Exception as e:
+        log.error("assistant failed to load: %s", e)
+        services.errors["assistant"] = f"{type(e).__name__}: {e}"
+    return services
+
+
+def close_services(services: Services) -> None:
+    """Release what the services hold (database connections)."""
+    services.engine.dispose()
+
+
+def get_services(request: Request) -> Services:
+    """FastAPI dependency: the app's services."""
+    services: Services = request.app.state.services
+    return services
