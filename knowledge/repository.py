@@ -11,7 +11,7 @@ import re
 from collections.abc import Sequence
 
 import jaconv
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import case, func, literal, or_, select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -69,7 +69,11 @@ def find_customers(session: Session, query: str, limit: int = 20) -> list[Custom
     if text is None:
         return []
     exact, partial = _search_conditions(text)
-    rank = case(*((cond, i) for i, cond in enumerate(exact)), else_=len(exact))
+    rank: ColumnElement[int] = (
+        case(*((cond, i) for i, cond in enumerate(exact)), else_=len(exact))
+        if exact
+        else literal(0)
+    )
     stmt = (
         select(Customer)
         .where(Customer.merged_into_id.is_(None), or_(*exact, *partial))
