@@ -44,7 +44,7 @@ def render_prompt(name: str, language: str, **variables: Any) -> str:
 
 
 @cache
-def email_templates(language: str) -> dict[str, dict[str, str]]:
+def email_templates(language: str) -> dict[str, Any]:
     """The per-purpose e-mail frames (subject, opening, closing, ...) of one language."""
     data = yaml.safe_load(load_template("email_templates.yaml", language))
     if not isinstance(data, dict):

@@ -42,6 +42,7 @@ class AnswerResult(BaseModel):
     conversation_id: str | None = None
     model: str
     guard: GuardReport = Field(default_factory=GuardReport)
+    degraded: str | None = None  # why the model's text was not used (records/facts only)
 
 
 class BriefSection(BaseModel):
@@ -59,6 +60,7 @@ class BriefResult(BaseModel):
     model: str
     generated_at: datetime
     guard: GuardReport = Field(default_factory=GuardReport)
+    degraded: str | None = None  # why the model's text was not used (records/facts only)
     markdown: str
 
 
@@ -75,6 +77,7 @@ class EmailDraft(BaseModel):
     facts: dict[str, Any] = Field(default_factory=dict)
     model: str
     guard: GuardReport = Field(default_factory=GuardReport)
+    degraded: str | None = None  # why the model's text was not used (records/facts only)
     step: int | None = None  # for F2 sequences
 
 

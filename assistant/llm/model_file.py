@@ -31,7 +31,9 @@ def part_paths() -> list[Path]:
         package = PART_PACKAGE.format(n=n)
         try:
             data = importlib.resources.files(package) / "data"
-            files = sorted(p for p in data.iterdir() if p.name.endswith(".bin"))
+            files = sorted(
+                (p for p in data.iterdir() if p.name.endswith(".bin")), key=lambda p: p.name
+            )
         except (ModuleNotFoundError, FileNotFoundError) as e:
             raise ModelFileError(
                 f"model part package {package.replace('_', '-')} is not installed; run "

@@ -1,0 +1,91 @@
+"""What the model is shown: numbered records in marked data blocks, and facts rendered by code."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from assistant.labels import label
+from retrieval.types import SearchHit
+
+# A record may not close its own block or open a new one: these markers are neutralised.
+_MARKERS = re.compile(r"<<<|>>>|\[\s*\d+\s*\]")
+
+
+@dataclass(frozen=True)
+class ContextRecord:
+    """One record as numbered in the context; n is what the model cites as [n]."""
+
+    n: int
+    record_id: str
+    kind: str
+    customer_id: int | None
+    date: datetime | None
+    title: str | None
+    text: str  # the excerpt shown to the model (and searched for support)
+    span: str  # the best matching sentence(s), quoted in citations
+
+
+def estimate_tokens(text: str) -> int:
+    """A rough token count: ~4 Latin characters per token, ~1 token per CJK character."""
+    ascii_chars = sum(1 for c in text if ord(c) < 128)
+    return ascii_chars // 4 + (len(text) - ascii_chars)
+
+
+def _clean(text: str) -> str:
+    return _MARKERS.sub(" ", " ".join(text.split()))
+
+
+def select_records(
+    hits: list[SearchHit], *, budget_tokens: int, record_chars: int, start: int = 1
+) -> list[ContextRecord]:
+    """One entry per record (its best chunk), numbered from `start`, until the budget is spent."""
+    records: list[ContextRecord] = []
+    seen: set[str] = set()
+    used = 0
+    for hit in hits:
+        if hit.record_id in seen:
+            continue
+        text = _clean(hit.text)[:record_chars]
+        cost = estimate_tokens(text) + 20
+        if records and used + cost > budget_tokens:
+            break
+        seen.add(hit.record_id)
+        used += cost
+        records.append(
+            ContextRecord(
+                n=start + len(records),
+                record_id=hit.record_id,
+                kind=hit.kind,
+                customer_id=hit.customer_id,
+                date=hit.occurred_at,
+                title=hit.title,
+                text=text,
+                span=_clean(hit.span or hit.text)[:record_chars],
+            )
+        )
+    return records
+
+
+def render_records(records: list[ContextRecord], language: str) -> str:
+    """The RECORDS block: each record between <<<RECORD n ...>>> and <<<END RECORD n>>>."""
+    lines = [label("records_header", language)]
+    if not records:
+        lines.append(label("no_records", language))
+    for r in records:
+        date = r.date.date().isoformat() if r.date else "-"
+        title = f" title={_clean(r.title)[:80]!r}" if r.title else ""
+        lines.append(f"<<<RECORD {r.n} id={r.record_id} kind={r.kind} date={date}{title}>>>")
+        lines.append(r.text)
+        lines.append(f"<<<END RECORD {r.n}>>>")
+    return "\n".join(lines)
+
+
+def render_facts(facts: dict[str, str], language: str) -> str:
+    """The FACTS block, one 'name: value' line each, exactly as computed from SQL."""
+    if not facts:
+        return ""
+    lines = [label("facts_header", language)]
+    lines += [f"- {name}: {value}" for name, value in facts.items()]
+    return "\n".join(lines)

@@ -1,0 +1,74 @@
+"""Checks on every output: valid citations only, no contact data or numbers that are not sourced."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Iterable
+
+from assistant.context import ContextRecord
+
+_URL = re.compile(r"(?:https?://|www\.)[^\s<>\"'）)]+", re.IGNORECASE)
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_PHONE = re.compile(r"(?<![\w])\+?\d[\d\-‐ ()]{7,}\d(?![\w])")
+_NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
+
+
+def _norm(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).lower()
+
+
+def _digits(text: str) -> str:
+    return re.sub(r"\D", "", text)
+
+
+def scrub_unsafe(text: str, sources: str) -> tuple[str, int]:
+    """Remove URLs, e-mail addresses and phone numbers that do not occur in the sources."""
+    norm_sources = _norm(sources)
+    source_digits = {_digits(m) for m in _PHONE.findall(norm_sources)}
+    removed = 0
+
+    def drop(match: re.Match[str], is_phone: bool = False) -> str:
+        nonlocal removed
+        token = match.group(0)
+        present = _digits(token) in source_digits if is_phone else _norm(token) in norm_sources
+        if present:
+            return token
+        removed += 1
+        return ""
+
+    text = _URL.sub(drop, unicodedata.normalize("NFKC", text))
+    text = _EMAIL.sub(drop, text)
+    text = _PHONE.sub(lambda m: drop(m, is_phone=True), text)
+    return re.sub(r"[ \t]{2,}", " ", text).strip(), removed
+
+
+def unsourced_numbers(sentence: str, sources: str) -> list[str]:
+    """Numbers in a generated sentence that appear nowhere in the sources (facts and records)."""
+    source_numbers = {n.replace(",", "") for n in _NUMBER.findall(_norm(sources))}
+    found = [n.replace(",", "") for n in _NUMBER.findall(_norm(sentence))]
+    return [n for n in found if n not in source_numbers]
+
+
+def check_citations(
+    record_ids: Iterable[str],
+    context: list[ContextRecord],
+    customer_id: int | None,
+    owner_of: Callable[[str], int | None],
+) -> tuple[list[str], int]:
+    """Keep citations of records that were in the context and belong to the customer (or the KB).
+
+    owner_of asks SQL who owns a record, so a wrong customer id in the index cannot leak through.
+    """
+    shown = {r.record_id for r in context}
+    valid: list[str] = []
+    removed = 0
+    for rid in record_ids:
+        ok = rid in shown
+        if ok and not rid.startswith("article:"):
+            ok = customer_id is not None and owner_of(rid) == customer_id
+        if ok and rid not in valid:
+            valid.append(rid)
+        elif not ok:
+            removed += 1
+    return valid, removed

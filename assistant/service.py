@@ -1,0 +1,111 @@
+"""The assistant's public face: answer, brief, draft_email and rewrite."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Literal
+
+from langchain_core.language_models import BaseChatModel
+from sqlalchemy.orm import Session, sessionmaker
+
+from assistant.answer import answer_stream
+from assistant.base import Jobs, Searcher
+from assistant.brief import build_brief
+from assistant.email import build_draft
+from assistant.llm.factory import build_llm
+from assistant.rewrite import rewrite_text
+from assistant.types import AnswerResult, BriefResult, EmailDraft, StreamEvent
+from knowledge.settings import Settings
+
+__all__ = ["Assistant", "build_llm"]
+
+
+class Assistant:
+    """Grounded answers, briefs and e-mail drafts; every call writes one audit_log row."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        sessions: sessionmaker[Session],
+        retrieval: Searcher,
+        llm: BaseChatModel,
+    ) -> None:
+        self.jobs = Jobs(settings, sessions, retrieval, llm)
+
+    @property
+    def model(self) -> str:
+        """The name of the model that writes (recorded on every result)."""
+        return self.jobs.model
+
+    def answer_stream(
+        self,
+        question: str,
+        *,
+        customer_id: int | None = None,
+        conversation_id: str | None = None,
+        actor: str,
+    ) -> Iterator[StreamEvent]:
+        """Token events, then one result event; closing the iterator cancels generation."""
+        return answer_stream(
+            self.jobs,
+            question,
+            customer_id=customer_id,
+            conversation_id=conversation_id,
+            actor=actor,
+        )
+
+    def answer(
+        self,
+        question: str,
+        *,
+        customer_id: int | None = None,
+        conversation_id: str | None = None,
+        actor: str,
+    ) -> AnswerResult:
+        """The checked answer to a support-desk question (scoped to the customer if given)."""
+        for event in self.answer_stream(
+            question, customer_id=customer_id, conversation_id=conversation_id, actor=actor
+        ):
+            if event.type == "result" and event.result is not None:
+                return event.result
+        raise RuntimeError("answer stream ended without a result")  # a bug, not user input
+
+    def brief(
+        self, customer_id: int, *, language: Literal["ja", "en"] | None = None, actor: str
+    ) -> BriefResult:
+        """The pre-meeting brief of a customer, with Markdown."""
+        return build_brief(self.jobs, customer_id, language=language, actor=actor)
+
+    def draft_email(
+        self,
+        customer_id: int,
+        *,
+        purpose: str,
+        tone: str = "polite",
+        length: str = "medium",
+        language: Literal["ja", "en"] | None = None,
+        step: int | None = None,
+        actor: str,
+    ) -> EmailDraft:
+        """A follow-up e-mail draft (never sent); ConsentError for marketing to an opt-out."""
+        return build_draft(
+            self.jobs,
+            customer_id,
+            purpose=purpose,
+            tone=tone,
+            length=length,
+            language=language,
+            step=step,
+            actor=actor,
+        )
+
+    def rewrite(
+        self,
+        text: str,
+        instruction: str,
+        *,
+        language: Literal["ja", "en"] | None = None,
+        actor: str,
+    ) -> str:
+        """The text rewritten as instructed, with no new facts, links or numbers."""
+        return rewrite_text(self.jobs, text, instruction, language=language, actor=actor)[0]
