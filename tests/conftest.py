@@ -56,6 +56,12 @@ def postgres_engine() -> Iterator[Engine]:
         admin.dispose()
 
 
+@pytest.fixture
+def postgresql_engine(postgres_engine: Engine) -> Engine:
+    """The name the `engine` parametrisation looks up (`{param}_engine`)."""
+    return postgres_engine
+
+
 @pytest.fixture(
     params=[
         "sqlite",
