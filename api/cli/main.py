@@ -20,6 +20,9 @@ def _register() -> None:
     from api.cli import knowledge_cmds
 
     knowledge_cmds.register(app)
+    from api.cli import customer_cmds
+
+    customer_cmds.register(app)
     from api.cli import retrieval_cmds
 
     retrieval_cmds.register(app)
