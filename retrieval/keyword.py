@@ -160,8 +160,11 @@ class KeywordIndex:
         """Rebuild (and save) the BM25 model now if the table changed, instead of at next search."""
         self._load()
 
-    def search(self, tokens: list[str], mask_fn: Any, k: int) -> list[tuple[str, float]]:
-        """Top-k (chunk id, BM25 score) among chunks allowed by `mask_fn(columns) -> bool array`."""
+    def search(self, tokens: list[str], mask_fn: Any, k: int) -> list[tuple[str, float, float]]:
+        """Top-k (chunk id, BM25 score, share of query tokens matched) among allowed chunks.
+
+        `mask_fn(columns) -> bool array` applies the scope and filters to the metadata columns.
+        """
         loaded = self._load()
         if loaded.bm25 is None or not tokens:
             return []
@@ -172,8 +175,19 @@ class KeywordIndex:
         positive = scores > 0
         allowed, scores = allowed[positive], scores[positive]
         top = np.argsort(-scores, kind="stable")[:k]
-        ids = loaded.columns["chunk_id"]
-        return [(str(ids[allowed[i]]), float(scores[i])) for i in top]
+        ids = [str(loaded.columns["chunk_id"][allowed[i]]) for i in top]
+        coverage = self._coverage(ids, set(tokens))
+        return [(i, float(scores[j]), coverage.get(i, 0.0)) for i, j in zip(ids, top, strict=True)]
+
+    def _coverage(self, chunk_ids: list[str], wanted: set[str]) -> dict[str, float]:
+        if not chunk_ids:
+            return {}
+        marks = ",".join("?" * len(chunk_ids))
+        with self._lock:
+            rows = self._db.execute(
+                f"SELECT chunk_id, tokens FROM chunks WHERE chunk_id IN ({marks})", chunk_ids
+            ).fetchall()
+        return {c: len(wanted & set(t.split("\t"))) / len(wanted) for c, t in rows}
 
     def close(self) -> None:
         self._db.close()

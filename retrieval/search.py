@@ -89,13 +89,21 @@ def in_scope(scope: Scope, metadata: dict[str, Any]) -> bool:
     return True
 
 
-def rrf(rankings: dict[str, list[str]], k: int = 60) -> dict[str, tuple[float, tuple[str, ...]]]:
-    """Reciprocal rank fusion: id -> (sum of 1/(k + rank), names of the rankings that had it)."""
+def rrf(
+    rankings: dict[str, list[str]],
+    k: int = 60,
+    weights: dict[str, dict[str, float]] | None = None,
+) -> dict[str, tuple[float, tuple[str, ...]]]:
+    """Reciprocal rank fusion: id -> (sum of w/(k + rank), names of the rankings that had it).
+
+    `weights[name][id]` scales one item's contribution (default 1).
+    """
     fused: dict[str, float] = {}
     found: dict[str, list[str]] = {}
     for name, ids in rankings.items():
+        item_weights = (weights or {}).get(name, {})
         for rank, item in enumerate(ids, start=1):
-            fused[item] = fused.get(item, 0.0) + 1.0 / (k + rank)
+            fused[item] = fused.get(item, 0.0) + item_weights.get(item, 1.0) / (k + rank)
             found.setdefault(item, []).append(name)
     return {i: (s, tuple(found[i])) for i, s in fused.items()}
 

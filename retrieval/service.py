@@ -82,6 +82,7 @@ class Retrieval:
         # Several chunks of one record may rank; fetch extra so k distinct records remain.
         depth = max(4 * k, 20)
         rankings: dict[str, list[str]] = {}
+        weights: dict[str, dict[str, float]] = {}
         docs: dict[str, tuple[str, dict[str, Any]]] = {}
         query_tokens = tokenize(query)
         if mode in ("hybrid", "vector"):
@@ -91,9 +92,12 @@ class Retrieval:
             docs.update({chunk_id: (text, meta) for chunk_id, _, text, meta in found})
         if mode in ("hybrid", "keyword"):
             found_kw = self.keywords.search(query_tokens, keyword_mask(scope, filters), depth)
-            rankings["keyword"] = [chunk_id for chunk_id, _ in found_kw]
-            docs.update(self.vectors.get([c for c, _ in found_kw if c not in docs]))
-        fused = rrf(rankings, self.settings.rrf_k)
+            rankings["keyword"] = [chunk_id for chunk_id, _, _ in found_kw]
+            # A chunk matching one word of a three-word query is weak evidence (typically a
+            # cross-lingual query hitting an unrelated note); scale by the share matched.
+            weights["keyword"] = {c: cov**2 for c, _, cov in found_kw}
+            docs.update(self.vectors.get([c for c, _, _ in found_kw if c not in docs]))
+        fused = rrf(rankings, self.settings.rrf_k, weights if mode == "hybrid" else None)
         return self._hits(fused, docs, scope, set(query_tokens), k)
 
     def _hits(
