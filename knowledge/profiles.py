@@ -38,7 +38,8 @@ __all__ = ["build_profile", "customer_facts", "load_population", "segment_summar
 
 def load_population(session: Session, settings: AnalyticsSettings) -> Population:
     """The R, F and M values of every active customer, the yardstick of RFM scores."""
-    return rfm.population(order_aggregates(session, settings), reference_date(session, settings))
+    aggs = order_aggregates(session, settings, with_margin=False)
+    return rfm.population(aggs, reference_date(session, settings))
 
 
 def customer_facts(

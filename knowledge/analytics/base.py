@@ -89,15 +89,17 @@ def order_margin(settings: AnalyticsSettings) -> ColumnElement[Decimal]:
 
 
 def aggregate_stmt(
-    settings: AnalyticsSettings, customer_id: int | None = None
+    settings: AnalyticsSettings, customer_id: int | None = None, *, with_margin: bool = True
 ) -> Select[*tuple[Any, ...]]:
     """SELECT customer_id, orders, spend, margin, first, last FROM orders GROUP BY customer."""
+    # The margin fallbacks cost a subquery per order without its own margin; RFM needs none.
+    margin = func.sum(order_margin(settings)) if with_margin else literal(0)
     stmt = (
         select(
             Order.customer_id,
             func.count(Order.id),
             func.sum(Order.total_amount),
-            func.sum(order_margin(settings)),
+            margin,
             func.min(Order.ordered_at),
             func.max(Order.ordered_at),
             func.max(Order.currency),
@@ -111,10 +113,15 @@ def aggregate_stmt(
 
 
 def order_aggregates(
-    session: Session, settings: AnalyticsSettings, customer_id: int | None = None
+    session: Session,
+    settings: AnalyticsSettings,
+    customer_id: int | None = None,
+    *,
+    with_margin: bool = True,
 ) -> list[OrderAggregate]:
     """The order aggregate of every active customer with orders (or of one customer)."""
-    rows = session.execute(aggregate_stmt(settings, customer_id)).all()
+    stmt = aggregate_stmt(settings, customer_id, with_margin=with_margin)
+    rows = session.execute(stmt).all()
     return [
         OrderAggregate(
             customer_id=row[0],
