@@ -60,7 +60,7 @@ _NBA = {
 
 
 def _record(n: int, i: InteractionRecord, chars: int) -> ContextRecord:
-    text = " ".join(f"{i.subject + '. ' if i.subject else ''}{i.body}".split())[:chars]
+    text = " ".join(f"{i.subject + ' — ' if i.subject else ''}{i.body}".split())[:chars]
     return ContextRecord(
         n, i.record_id, i.kind, i.customer_id, i.occurred_at, i.subject, text, text[:240]
     )

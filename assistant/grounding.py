@@ -59,7 +59,8 @@ def ground(
             out.said_not_in_records = True
             continue
         numbers = [int(n) for m in _MARKER.findall(raw) for n in re.split(r"[,、]", m)]
-        sentence = _MARKER.sub("", raw).strip(" -・*")
+        # Drop markers and the space a marker leaves before the final period ("... [1].").
+        sentence = re.sub(r"\s+([。.!?！？])$", r"\1", _MARKER.sub("", raw).strip(" -・*"))
         sentence, unsafe = scrub_unsafe(sentence, sources)
         out.guard.unsafe_tokens_removed += unsafe
         if len(sentence) < 4:
