@@ -1,0 +1,99 @@
+"""Brief numbers equal SQL, promises and issues are cited; drafts respect consent; rewrite guards."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import func, select
+
+from assistant.errors import InvalidRequest
+from assistant.facts import money
+from knowledge.errors import ConsentError
+from knowledge.journal import list_audit
+from knowledge.models import Order
+from knowledge.repository import record_customer_id
+from tests.assistant.conftest import World
+
+
+def test_brief_numbers_equal_the_sql_facts(world: World) -> None:
+    assistant, _ = world.assistant()
+    cid = world.ids["A"]
+    brief = assistant.brief(cid, actor="sales-1")
+    with world.sessions() as s:
+        total = s.scalar(select(func.sum(Order.total_amount)).where(Order.customer_id == cid))
+        count = s.scalar(select(func.count()).select_from(Order).where(Order.customer_id == cid))
+    assert brief.facts["total_spent"] == money(Decimal(total), "JPY") == "5,400 JPY"
+    assert brief.facts["order_count"] == count == 2
+    assert "累計購入額: 5,400 JPY" in brief.markdown and "注文回数: 2" in brief.markdown
+    assert "2025-03-05 A-1002: ほうじ茶 ×1 (2,400 JPY)" in brief.markdown
+
+
+def test_brief_lists_open_issue_and_promise_with_due_date_and_valid_citations(world: World) -> None:
+    assistant, _ = world.assistant()
+    brief = assistant.brief(world.ids["A"], actor="t")
+    sections = {s.title: s for s in brief.sections}
+    issue = sections["未解決の問題・苦情"].sentences[0]
+    assert "配送" in issue.text and issue.citations == [f"interaction:{world.ids['I1']}"]
+    promise = sections["約束事項"].sentences[0]
+    assert "3月20日" in promise.text and promise.citations == [f"interaction:{world.ids['I2']}"]
+    with world.sessions() as s:
+        for c in brief.citations:
+            assert record_customer_id(s, c.record_id) == world.ids["A"], c.record_id
+    assert brief.markdown.startswith("# 商談前ブリーフ: 山田 花子")
+    assert list_audit(world.sessions)[0].action == "brief"
+
+
+def test_brief_in_english_on_request(world: World) -> None:
+    assistant, _ = world.assistant()
+    brief = assistant.brief(world.ids["B"], actor="t")
+    assert brief.language == "en"
+    promises = next(s for s in brief.sections if s.title == "Promises made")
+    assert "March 3" in promises.sentences[0].text
+    assert brief.sections[0].title == "Summary" and brief.sections[0].sentences
+
+
+def test_opted_out_customer_gets_no_marketing_draft_but_service_mail(world: World) -> None:
+    assistant, _ = world.assistant()
+    for purpose in ("f2_step", "win_back"):
+        with pytest.raises(ConsentError):
+            assistant.draft_email(world.ids["B"], purpose=purpose, actor="t")
+    draft = assistant.draft_email(world.ids["B"], purpose="renewal", actor="t")
+    assert draft.body.startswith("Dear Acme Foods Ltd.,") and "Kizuna" in draft.body
+    assert draft.citations and draft.citations[0].record_id == f"interaction:{world.ids['I5']}"
+
+
+def test_draft_frame_comes_from_code_and_the_model_text_is_checked(world: World) -> None:
+    reply = ("I would like to request a quote for 500 boxes. "
+             "We are sorry the delivery of your hojicha was delayed [1]. Visit https://x.example.")
+    assistant, _ = world.assistant([reply])
+    draft = assistant.draft_email(world.ids["A"], purpose="apology", language="en", actor="t")
+    assert draft.subject == "Our apologies" and draft.body.startswith("Dear 山田 花子,")
+    assert "request a quote" not in draft.body and "x.example" not in draft.body
+    assert "500" not in draft.body
+
+
+def test_f2_steps_and_bad_requests(world: World) -> None:
+    assistant, _ = world.assistant(["", "", ""])
+    subjects = [assistant.draft_email(world.ids["A"], purpose="f2_step", step=n, actor="t").subject
+                for n in (1, 2, 3)]
+    assert len(set(subjects)) == 3 and "抹茶ラテ" not in subjects[0]  # latest order: ほうじ茶
+    with pytest.raises(InvalidRequest):
+        assistant.draft_email(world.ids["A"], purpose="f2_step", step=4, actor="t")
+    with pytest.raises(InvalidRequest):
+        assistant.draft_email(world.ids["A"], purpose="spam", actor="t")
+
+
+def test_empty_model_text_falls_back_to_the_template_paragraph(world: World) -> None:
+    assistant, _ = world.assistant([""])
+    draft = assistant.draft_email(world.ids["A"], purpose="thank_you", actor="t")
+    assert "2025-03-05 にご注文いただき" in draft.body and "ほうじ茶" in draft.body
+
+
+def test_rewrite_keeps_facts_and_adds_no_links_or_numbers(world: World) -> None:
+    original = "Thank you for your order of 2 boxes on 2025-03-05."
+    assistant, _ = world.assistant(
+        ["Thanks a lot for ordering 2 boxes on 2025-03-05! Get 50% off at https://deal.example."]
+    )
+    out = assistant.rewrite(original, "make it friendlier", actor="t")
+    assert "2 boxes" in out and "deal.example" not in out and "50%" not in out
