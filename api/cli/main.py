@@ -29,6 +29,9 @@ def _register() -> None:
     from api.cli import server_cmds
 
     server_cmds.register(app)
+    from api.cli import assistant_cmds
+
+    assistant_cmds.register(app)
 
 
 def run() -> None:
