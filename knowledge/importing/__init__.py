@@ -7,6 +7,7 @@ records) and `import_file` (a file or a directory, through a declarative YAML ma
 from __future__ import annotations
 
 from knowledge.importing.files import import_file, import_records
+from knowledge.importing.log import ImportRunEntry, QuarantineEntry, list_quarantine, list_runs
 from knowledge.importing.mapping import (
     EntityMapping,
     SourceMapping,
@@ -18,10 +19,14 @@ from knowledge.importing.report import ImportReport, RejectedRow
 __all__ = [
     "EntityMapping",
     "ImportReport",
+    "ImportRunEntry",
+    "QuarantineEntry",
     "RejectedRow",
     "SourceMapping",
     "builtin_mappings",
     "import_file",
     "import_records",
+    "list_quarantine",
+    "list_runs",
     "load_mapping",
 ]
