@@ -228,8 +228,11 @@ class DraftRequest(Strict):
     )
 
     customer_id: int = Field(ge=1)
-    purpose: str = Field(min_length=1, max_length=64, examples=["thank_you", "win_back", "f2"])
-    tone: str = Field(default="polite", min_length=1, max_length=32)
+    purpose: Literal["thank_you", "f2_step", "win_back", "apology", "renewal"] = Field(
+        description="marketing purposes (f2_step, win_back) are refused with 409 for "
+        "customers who opted out of e-mail; the others are service mail"
+    )
+    tone: Literal["polite", "friendly", "formal", "casual"] = "polite"
     length: Literal["short", "medium", "long"] = "medium"
     language: Language | None = None
     step: int | None = Field(default=None, ge=1, le=10)

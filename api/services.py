@@ -21,7 +21,6 @@ from knowledge.settings import Settings
 
 if TYPE_CHECKING:
     from assistant.service import Assistant
-
     from retrieval.service import Retrieval
 
 log = logging.getLogger(__name__)
@@ -134,13 +133,11 @@ def build_services(
     try:
         from assistant.service import Assistant, build_llm
 
-        from assistant.llm.factory import llm_label
-
         services.llm = llm if llm is not None else build_llm(settings.llm)
-        services.model_name = llm_label(services.llm, settings.llm)
         services.assistant = Assistant(
             settings, services.sessions, services.retrieval, services.llm
         )
+        services.model_name = services.assistant.model
     except Exception as e:
         log.error("assistant failed to load: %s", e)
         services.errors["assistant"] = f"{type(e).__name__}: {e}"

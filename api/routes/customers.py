@@ -13,7 +13,7 @@ from knowledge.records import CustomerProfile, CustomerRecord
 
 router = APIRouter(tags=["customers"])
 ServicesDep = Annotated[Services, Depends(get_services)]
-CustomerReader = Annotated[Principal, Depends(require("agent", "sales"))]
+CustomerReader = Annotated[Principal, Depends(require("agent", "sales", "marketing"))]
 SegmentReader = Annotated[Principal, Depends(require("sales", "marketing"))]
 RECORD_ID = r"^(interaction|article|order):[0-9]{1,18}$"
 

@@ -16,7 +16,7 @@ from assistant.types import BriefResult, EmailDraft
 router = APIRouter(tags=["generate"])
 ServicesDep = Annotated[Services, Depends(get_services)]
 Briefer = Annotated[Principal, Depends(require("agent", "sales"))]
-Drafter = Annotated[Principal, Depends(require("sales", "marketing"))]
+Drafter = Annotated[Principal, Depends(require("agent", "sales", "marketing"))]
 CustomerId = Annotated[int, Path(ge=1, le=2**62)]
 CONSENT: Responses = {
     409: {"model": ErrorResponse, "description": "Consent refuses it (e-mail opt-out)"}

@@ -1,0 +1,150 @@
+"""Chat (SSE), briefs, e-mail drafts, rewrites, feedback and the audit trail, with the fake LLM."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from tests.api.conftest import ApiHarness
+
+
+def sse_events(text: str) -> list[tuple[str, Any]]:
+    """Parse a text/event-stream body into (event, data) pairs."""
+    events = []
+    for block in text.replace("\r\n", "\n").split("\n\n"):
+        name, data = "message", ""
+        for line in block.split("\n"):
+            if line.startswith("event:"):
+                name = line[6:].strip()
+            elif line.startswith("data:"):
+                data += line[5:].lstrip(" ")
+        if data:
+            events.append((name, json.loads(data)))
+    return events
+
+
+def ask(api: ApiHarness, body: dict[str, Any], role: str = "agent") -> list[tuple[str, Any]]:
+    with api.client.stream("POST", "/chat", json=body, headers=api.headers(role)) as r:
+        assert r.status_code == 200, r.read()
+        assert r.headers["content-type"].startswith("text/event-stream")
+        return sse_events(r.read().decode())
+
+
+def test_chat_streams_tokens_then_a_cited_result(api: ApiHarness) -> None:
+    taro = api.customers["C-1"]
+    events = ask(
+        api,
+        {"question": "加湿器の異音について過去に問い合わせはありましたか？", "customer_id": taro},
+    )
+    names = [e for e, _ in events]
+    assert names[0] == "start" and names[-1] == "result"
+    assert names.count("token") >= 2, names
+    tokens = "".join(d["text"] for e, d in events if e == "token")
+    result = events[-1][1]
+    assert tokens.strip()
+    assert result["customer_id"] == taro
+    assert result["conversation_id"] == events[0][1]["conversation_id"]
+    cited = [c["record_id"] for c in result["citations"]]
+    assert cited, result
+    # Every citation opens, and belongs to this customer or the knowledge base.
+    for rid in cited:
+        rec = api.client.get(f"/records/{rid}", headers=api.headers("agent"))
+        assert rec.status_code == 200
+        assert rec.json().get("customer_id") in (taro, None)
+    audit = api.client.get("/audit", params={"customer_id": taro}, headers=api.headers("admin"))
+    row = next(a for a in audit.json() if a["output_id"] == result["output_id"])
+    assert row["actor"] == "agent-1" and row["action"] == "answer"
+    assert set(row["cited_records"]) == set(cited)
+    assert row["model"] == result["model"]
+
+
+def test_conversation_continues_and_is_private_to_its_key(api: ApiHarness) -> None:
+    taro = api.customers["C-1"]
+    first = ask(api, {"question": "交換品の約束はありますか？", "customer_id": taro})
+    cid = first[0][1]["conversation_id"]
+    again = ask(
+        api, {"question": "それはいつですか？", "customer_id": taro, "conversation_id": cid}
+    )
+    assert again[0][1]["conversation_id"] == cid and again[-1][0] == "result"
+    # Another agent key may not read or extend this conversation.
+    from knowledge.apikeys import create_key
+
+    _, other = create_key(api.services.sessions, name="agent-2", role="agent")
+    r = api.client.post(
+        "/chat",
+        json={"question": "続き", "customer_id": taro, "conversation_id": cid},
+        headers={"Authorization": f"Bearer {other}"},
+    )
+    assert r.status_code == 404
+
+
+def test_chat_json_answer_and_unknown_customer(api: ApiHarness) -> None:
+    r = api.client.post(
+        "/chat/answer",
+        json={"question": "How do I reset the humidifier?"},
+        headers=api.headers("agent"),
+    )
+    assert r.status_code == 200, r.text
+    assert any(c["record_id"].startswith("article:") for c in r.json()["citations"])
+    r = api.client.post(
+        "/chat", json={"question": "x", "customer_id": 987654}, headers=api.headers("agent")
+    )
+    assert r.status_code == 404 and r.json()["error"]["code"] == "customer_not_found"
+
+
+def test_brief_json_and_markdown(api: ApiHarness) -> None:
+    acme = api.customers["C-2"]
+    r = api.client.post(
+        f"/customers/{acme}/brief", json={"language": "en"}, headers=api.headers("sales")
+    )
+    assert r.status_code == 200, r.text
+    brief = r.json()
+    assert brief["customer_id"] == acme and brief["language"] == "en" and brief["sections"]
+    md = api.client.post(f"/customers/{acme}/brief.md", headers=api.headers("sales"))
+    assert md.status_code == 200 and md.headers["content-type"].startswith("text/markdown")
+    assert "Acme Trading" in md.text
+
+
+def test_email_draft_then_feedback_and_consent(api: ApiHarness) -> None:
+    taro, acme = api.customers["C-1"], api.customers["C-2"]
+    body = {"customer_id": taro, "purpose": "thank_you", "tone": "polite", "language": "ja"}
+    r = api.client.post("/drafts/email", json=body, headers=api.headers("marketing"))
+    assert r.status_code == 200, r.text
+    draft = r.json()
+    assert draft["subject"] and draft["body"] and draft["language"] == "ja"
+    fb = {"output_id": draft["output_id"], "rating": 1, "edited_text": draft["body"] + "\n追記"}
+    assert (
+        api.client.post("/feedback", json=fb, headers=api.headers("marketing")).status_code == 201
+    )
+    # Feedback on someone else's output (or an unknown one) is "not found".
+    assert api.client.post("/feedback", json=fb, headers=api.headers("sales")).status_code == 404
+    fb["output_id"] = "no-such-output"
+    assert api.client.post("/feedback", json=fb, headers=api.headers("admin")).status_code == 404
+    # Acme opted out of e-mail: a marketing purpose is refused, an apology is service mail.
+    refused = api.client.post(
+        "/drafts/email",
+        json={**body, "customer_id": acme, "purpose": "win_back"},
+        headers=api.headers("marketing"),
+    )
+    assert refused.status_code == 409 and refused.json()["error"]["code"] == "consent_refused"
+    ok = api.client.post(
+        "/drafts/email",
+        json={**body, "customer_id": acme, "purpose": "apology", "language": "en"},
+        headers=api.headers("sales"),
+    )
+    assert ok.status_code == 200, ok.text
+
+
+def test_rewrite(api: ApiHarness) -> None:
+    body = {"text": "明日お電話します。", "instruction": "もっと丁寧に", "language": "ja"}
+    r = api.client.post("/drafts/rewrite", json=body, headers=api.headers("sales"))
+    assert r.status_code == 200, r.text
+    assert r.json()["text"].strip()
+
+
+def test_gaps_list_unanswerable_questions(api: ApiHarness) -> None:
+    q = {"question": "ロケットエンジンの保証期間は？"}
+    result = api.client.post("/chat/answer", json=q, headers=api.headers("agent")).json()
+    assert result["answered"] is False and result["citations"] == []
+    gaps = api.client.get("/gaps", headers=api.headers("admin")).json()
+    assert [g["question"] for g in gaps] == [q["question"]] and gaps[0]["count"] == 1
