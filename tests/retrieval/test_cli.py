@@ -1,0 +1,79 @@
+"""The CLI: kizuna index / index check / reindex / search / eval retrieval (fake embedder)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from api.cli import context
+from api.cli.main import _register, app
+from knowledge.settings import Settings
+from retrieval.service import build_retrieval
+from tests.retrieval.bilingual import load_bilingual, write_questions
+from tests.retrieval.conftest import add_article
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def cli(settings: Settings) -> Iterator[context.CliContext]:
+    settings.retrieval.embedder = "fake-64"
+    ctx = context.CliContext(settings)
+    previous = context._context
+    context._context = ctx
+    if not any(c.name == "search" for c in app.registered_commands):
+        _register()
+    yield ctx
+    context._context = previous
+
+
+def test_index_check_search_reindex(cli: context.CliContext, tmp_path: Path) -> None:
+    questions = load_bilingual(cli.sessions)
+    add_article(cli.sessions, "返品", "30日以内なら返品できます。")
+    result = runner.invoke(app, ["index", "--no-progress"])
+    assert result.exit_code == 0, result.output
+    assert "41 indexed" in result.output
+    assert runner.invoke(app, ["index", "check"]).exit_code == 0
+    cid = questions[0]["scope"]["customer_id"]
+    found = runner.invoke(app, ["search", "パスワード", "--customer", str(cid), "--json"])
+    assert found.exit_code == 0, found.output
+    rows = json.loads(found.output)
+    assert rows and {r["customer_id"] for r in rows} == {cid}
+    assert runner.invoke(app, ["search", "返品", "--kb"]).exit_code == 0
+    assert runner.invoke(app, ["search", "x"]).exit_code == 2  # no scope
+    assert runner.invoke(app, ["reindex", "--no-progress"]).exit_code == 0
+    assert runner.invoke(app, ["index", "check"]).exit_code == 0
+
+
+def test_index_check_fails_when_out_of_step(cli: context.CliContext) -> None:
+    load_bilingual(cli.sessions)
+    assert runner.invoke(app, ["index", "--no-progress"]).exit_code == 0
+    r = build_retrieval(cli.settings.retrieval, cli.sessions)
+    r.vectors.delete(["interaction:1:0"])
+    result = runner.invoke(app, ["index", "check"])
+    assert result.exit_code == 1
+    assert "missing: 1" in result.output
+
+
+def test_eval_retrieval_reports_all_modes(cli: context.CliContext, tmp_path: Path) -> None:
+    questions = load_bilingual(cli.sessions)
+    runner.invoke(app, ["index", "--no-progress"])
+    path = write_questions(questions, tmp_path / "q.jsonl")
+    result = runner.invoke(app, ["eval", "retrieval", "--questions", str(path), "--markdown"])
+    assert result.exit_code == 0, result.output
+    for mode in ("keyword", "vector", "hybrid"):
+        assert f"| cross | {mode} | 40 |" in result.output
+
+
+def test_eval_rejects_bad_questions_file(cli: context.CliContext, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(
+        '{"query": "x", "relevant_ids": ["interaction:1"], "scope": {"kind": "customer"}}\n'
+    )
+    result = runner.invoke(app, ["eval", "retrieval", "--questions", str(bad)])
+    assert result.exit_code == 2
+    assert "bad.jsonl:1" in result.output and "scope.customer_id" in result.output
