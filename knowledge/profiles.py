@@ -3,13 +3,17 @@
 Facts come from SQL (knowledge.analytics), so a brief that prints them shows the same numbers
 as `kizuna customers show`. RFM scores compare the customer with every active customer; a
 caller building many profiles can compute that population once with ``load_population`` and
-pass it in.
+pass it in; otherwise a small in-process cache reuses it while the data has not changed.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
+import time
+from dataclasses import dataclass
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from knowledge.analytics import rfm
@@ -19,6 +23,7 @@ from knowledge.analytics.f2 import f2_status
 from knowledge.analytics.ltv import ltv
 from knowledge.analytics.rfm import Population, prospect, score
 from knowledge.analytics.segments import segment_summary
+from knowledge.models import Customer, ImportRun, MergeLog, Order
 from knowledge.records import CustomerFacts, CustomerProfile
 from knowledge.repository import (
     OPEN_STATUSES,
@@ -33,13 +38,84 @@ from knowledge.settings import AnalyticsSettings
 
 log = logging.getLogger(__name__)
 
-__all__ = ["build_profile", "customer_facts", "load_population", "segment_summary"]
+__all__ = [
+    "PopulationCache",
+    "build_profile",
+    "customer_facts",
+    "load_population",
+    "segment_summary",
+]
 
 
 def load_population(session: Session, settings: AnalyticsSettings) -> Population:
     """The R, F and M values of every active customer, the yardstick of RFM scores."""
     aggs = order_aggregates(session, settings, with_margin=False)
     return rfm.population(aggs, reference_date(session, settings))
+
+
+@dataclass(frozen=True)
+class _Entry:
+    fingerprint: tuple[object, ...]
+    at: float
+    population: Population
+
+
+class PopulationCache:
+    """Reuses the RFM population while the data looks unchanged and the entry is young.
+
+    The fingerprint (newest order id, newest import run, newest merge, undone merges, active
+    customers, latest order date) is a handful of indexed lookups; it catches imports, new
+    orders, merges and undos. Edits that bypass all of those are caught by the time limit.
+    """
+
+    def __init__(self) -> None:
+        self._entries: dict[tuple[object, ...], _Entry] = {}
+        self._lock = threading.Lock()
+
+    def get(self, session: Session, settings: AnalyticsSettings) -> Population:
+        """The population, from the cache when still valid, else computed and kept."""
+        if settings.population_cache_s <= 0:
+            return load_population(session, settings)
+        key = (str(session.get_bind().engine.url), settings.reference_date)
+        fingerprint = _fingerprint(session)
+        now = time.monotonic()
+        with self._lock:
+            entry = self._entries.get(key)
+        if (
+            entry is not None
+            and entry.fingerprint == fingerprint
+            and now - entry.at < settings.population_cache_s
+        ):
+            return entry.population
+        pop = load_population(session, settings)
+        with self._lock:
+            self._entries[key] = _Entry(fingerprint, now, pop)
+        return pop
+
+    def clear(self) -> None:
+        """Forget every cached population."""
+        with self._lock:
+            self._entries.clear()
+
+
+def _fingerprint(session: Session) -> tuple[object, ...]:
+    row = session.execute(
+        select(
+            select(func.max(Order.id)).scalar_subquery(),
+            select(func.max(Order.ordered_at)).scalar_subquery(),
+            select(func.max(ImportRun.id)).scalar_subquery(),
+            select(func.max(MergeLog.id)).scalar_subquery(),
+            select(func.count(MergeLog.undone_at)).scalar_subquery(),
+            select(func.count(Customer.id))
+            .where(Customer.merged_into_id.is_(None))
+            .scalar_subquery(),
+        )
+    ).one()
+    return tuple(row)
+
+
+# One per process: profiles built without an explicit population share it.
+shared_population_cache = PopulationCache()
 
 
 def customer_facts(
@@ -50,7 +126,7 @@ def customer_facts(
     population: Population | None = None,
 ) -> CustomerFacts:
     """Order totals, RFM, LTV, CTB, F2 and open tickets of one (surviving) customer."""
-    pop = population if population is not None else load_population(session, settings)
+    pop = population if population is not None else shared_population_cache.get(session, settings)
     aggs = order_aggregates(session, settings, customer_id)
     agg = aggs[0] if aggs else OrderAggregate(customer_id, 0, money(0), money(0), None, None)
     ref = pop.reference_date

@@ -51,6 +51,7 @@ class AnalyticsSettings(BaseModel):
     churned_after_days: int = 365
     profile_recent_orders: int = 5  # orders listed in a customer profile
     profile_latest_interactions: int = 10  # latest interactions listed in a customer profile
+    population_cache_s: float = 60.0  # reuse RFM yardstick this long unless data changed; 0: off
 
 
 class RetrievalSettings(BaseModel):

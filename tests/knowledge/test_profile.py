@@ -113,3 +113,22 @@ def test_profile_of_prospect_and_missing(sessions: sessionmaker[Session]) -> Non
     assert facts.rfm.segment == "prospect"
     assert facts.ltv is not None and facts.ltv.value == Decimal("0.00")
     assert profile.recent_orders == [] and not facts.f2.converted
+
+
+def test_population_cache_follows_new_orders(sessions: sessionmaker[Session]) -> None:
+    with transaction(sessions) as s:
+        ids = _company(s)
+    with sessions() as s:
+        before = build_profile(s, ids["acme"], SETTINGS).facts.rfm
+    with transaction(sessions) as s:
+        # A third buyer with an older last order than Acme: Acme's recency rank improves.
+        late = add_customer(s, "Late")
+        add_order(s, late, "2023-01-01", "10")
+    with sessions() as s:
+        after = build_profile(s, ids["acme"], SETTINGS).facts.rfm
+        no_cache = build_profile(
+            s, ids["acme"], SETTINGS.model_copy(update={"population_cache_s": 0})
+        ).facts.rfm
+    assert before is not None and after is not None
+    assert (before.r, after.r) == (1, 2)  # 1 + floor(5 × 1/3) = 2 with one worse buyer
+    assert after == no_cache
