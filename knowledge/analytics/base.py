@@ -11,7 +11,7 @@ baskets, but not in recency, first/last order, F2 timing, cohorts or the LTV tim
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
@@ -37,6 +37,13 @@ class OrderAggregate:
     first_at: datetime | None
     last_at: datetime | None
     currency: str | None = None
+    # Calendar days of first_at / last_at, worked out once (they are used several times).
+    first_day: date | None = field(default=None, init=False)
+    last_day: date | None = field(default=None, init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "first_day", to_date(self.first_at))
+        object.__setattr__(self, "last_day", to_date(self.last_at))
 
 
 def to_date(value: datetime | date | str | None) -> date | None:
