@@ -1,0 +1,21 @@
+"""The bilingual demo company: a seeded generator, its planted facts and labelled questions.
+
+`load_demo(sessions, settings, scale=1.0)` generates the records, imports them through
+knowledge.importing and writes <data_dir>/demo/questions.json and questions.jsonl.
+"""
+
+from __future__ import annotations
+
+from knowledge.demo.common import DEFAULT_SEED, REFERENCE_DATE
+from knowledge.demo.generator import DemoData, generate
+from knowledge.demo.loader import DemoLoadError, DemoSummary, load_demo
+
+__all__ = [
+    "DEFAULT_SEED",
+    "REFERENCE_DATE",
+    "DemoData",
+    "DemoLoadError",
+    "DemoSummary",
+    "generate",
+    "load_demo",
+]
