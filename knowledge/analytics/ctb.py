@@ -27,15 +27,25 @@ def _top_values(
 ) -> dict[int, str]:
     """customer id -> the value of column with the largest spend (one GROUP BY)."""
     spend = func.sum(OrderLine.amount)
-    stmt = (
-        select(Order.customer_id, column, spend)
+    # RANK keeps equal spends together; the tie is broken below in Python so that the answer
+    # does not depend on the database's collation.
+    rank = func.rank().over(partition_by=Order.customer_id, order_by=spend.desc())
+    grouped = (
+        select(
+            Order.customer_id.label("cid"),
+            column.label("value"),
+            spend.label("spend"),
+            rank.label("rank"),
+        )
         .join(Order, Order.id == OrderLine.order_id)
         .join(Customer, and_(Customer.id == Order.customer_id, active_customer()))
         .where(column.is_not(None), column != "")
         .group_by(Order.customer_id, column)
     )
     if customer_id is not None:
-        stmt = stmt.where(Order.customer_id == customer_id)
+        grouped = grouped.where(Order.customer_id == customer_id)
+    ranked = grouped.subquery()
+    stmt = select(ranked.c.cid, ranked.c.value, ranked.c.spend).where(ranked.c.rank == 1)
     best: dict[int, tuple[Decimal, str]] = {}
     for cid, value, total in session.execute(stmt):
         if value is None:  # excluded in SQL; keeps the type checker informed
