@@ -32,6 +32,9 @@ def _register() -> None:
     from api.cli import assistant_cmds
 
     assistant_cmds.register(app)
+    from api.cli import demo_cmd
+
+    demo_cmd.register(app)
 
 
 def run() -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from knowledge.demo.common import DEFAULT_SEED, REFERENCE_DATE
 from knowledge.demo.generator import DemoData, generate
-from knowledge.demo.loader import DemoLoadError, DemoSummary, load_demo
+from knowledge.demo.loader import DemoLoadError, DemoSummary, database_counts, load_demo
 
 __all__ = [
     "DEFAULT_SEED",
@@ -16,6 +16,7 @@ __all__ = [
     "DemoData",
     "DemoLoadError",
     "DemoSummary",
+    "database_counts",
     "generate",
     "load_demo",
 ]

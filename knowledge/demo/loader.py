@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from knowledge.demo.common import DEFAULT_SEED, REFERENCE_DATE, Ref
@@ -18,7 +18,7 @@ from knowledge.demo.plan import Plan
 from knowledge.errors import KnowledgeError
 from knowledge.importing import ImportReport, import_records
 from knowledge.importing.mapping import EntityMapping, SourceMapping
-from knowledge.models import SourceRecord
+from knowledge.models import Article, Contact, Customer, Interaction, Order, Product, SourceRecord
 from knowledge.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -252,3 +252,19 @@ def write_questions(doc: dict[str, Any], out_dir: Path) -> tuple[Path, Path]:
     ]
     jsonl_path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return json_path, jsonl_path
+
+
+def database_counts(session: Session) -> dict[str, int]:
+    """Rows per table of the records the demo fills (whatever else the database holds too)."""
+    tables = {
+        "customers": Customer,
+        "contacts": Contact,
+        "products": Product,
+        "orders": Order,
+        "interactions": Interaction,
+        "articles": Article,
+    }
+    return {
+        name: session.scalar(select(func.count()).select_from(model)) or 0
+        for name, model in tables.items()
+    }
