@@ -6,6 +6,7 @@ worker thread, so start-up does not block the loop); importing this module loads
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -49,6 +50,7 @@ def create_app(
         services = await anyio.to_thread.run_sync(
             lambda: build_services(settings, embedder=embedder, llm=llm, load_models=load_models)
         )
+        services.loop = asyncio.get_running_loop()
         app.state.services = services
         log.info("kizuna API ready (model=%s)", services.model_name or "-")
         try:

@@ -45,6 +45,7 @@ class InteractionCreate(Strict):
             "examples": [
                 {
                     "source": "helpdesk",
+                    "references_source": "demo-ec",
                     "external_id": "T-1042",
                     "customer_external_id": "C-0007",
                     "kind": "inquiry",
@@ -61,6 +62,12 @@ class InteractionCreate(Strict):
     )
 
     source: str = Field(default="api", min_length=1, max_length=64)
+    references_source: str | None = Field(
+        default=None,
+        max_length=64,
+        description="the source whose external ids `customer_external_id` (and other "
+        "references) use; default: `source` itself",
+    )
     external_id: str = Field(min_length=1, max_length=255)
     customer_external_id: str = Field(min_length=1, max_length=255)
     contact_external_id: str | None = None
@@ -111,6 +118,12 @@ class BatchIngest(Strict):
     )
 
     source: str = Field(min_length=1, max_length=64)
+    references_source: str | None = Field(
+        default=None,
+        max_length=64,
+        description="the source whose external ids `customer_external_id` (and other "
+        "references) use; default: `source` itself",
+    )
     entity: Literal["customer", "contact", "product", "order", "interaction", "article"] = (
         "interaction"
     )

@@ -41,6 +41,7 @@ class Services:
     model_name: str = ""
     errors: dict[str, str] = field(default_factory=dict)  # part -> why it is not ready
     import_jobs: ImportJobs = field(default_factory=ImportJobs)
+    loop: asyncio.AbstractEventLoop | None = None
     _tasks: set[asyncio.Task[Any]] = field(default_factory=set)
     _index_lock: threading.Lock = field(default_factory=threading.Lock)
     _index_again: bool = False
@@ -71,11 +72,21 @@ class Services:
         """Run CPU-heavy work (embedding, generation) in a bounded thread pool."""
         return await anyio.to_thread.run_sync(fn, *args, limiter=self.limiter)
 
-    def spawn(self, coro: Coroutine[Any, Any, Any]) -> None:
-        """Run a coroutine in the background, keeping a reference until it ends."""
-        task = asyncio.ensure_future(coro)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+    def spawn(self, make: Callable[[], Coroutine[Any, Any, Any]]) -> None:
+        """Run a coroutine in the background on the app's loop (callable from worker threads)."""
+
+        def start() -> None:
+            task = asyncio.ensure_future(make())
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:  # a worker thread: hand it to the loop
+            if self.loop is not None and not self.loop.is_closed():
+                self.loop.call_soon_threadsafe(start)
+            return
+        start()
 
     def schedule_index(self) -> None:
         """Bring the search index in step with SQL after an ingest, in the background.
@@ -88,7 +99,7 @@ class Services:
         self._index_again = True
         if self._index_lock.locked():
             return
-        self.spawn(self.run_cpu(self._index_until_settled))
+        self.spawn(lambda: self.run_cpu(self._index_until_settled))
 
     def _index_until_settled(self) -> None:
         if not self._index_lock.acquire(blocking=False):

@@ -199,7 +199,13 @@ def basket(
     ctx = get_context()
     with ctx.sessions() as session:
         try:
-            pairs = basket_pairs(session, by=level, min_support=min_support, limit=limit)
+            pairs = basket_pairs(
+                session,
+                by=level,
+                min_support=min_support,
+                limit=limit,
+                settings=ctx.settings.analytics,
+            )
         except ValueError as e:
             raise typer.BadParameter(str(e)) from e
     if not pairs:
@@ -229,7 +235,7 @@ def f2(
     """First-to-second purchase conversion per first-purchase month."""
     ctx = get_context()
     with ctx.sessions() as session:
-        cohorts = f2_cohorts(session, within_days=within)
+        cohorts = f2_cohorts(session, within_days=within, settings=ctx.settings.analytics)
     table = Table(title="F2 conversion by first-purchase month")
     for col in ("cohort", "customers", "converted", "rate", "median days to 2nd"):
         table.add_column(col, justify="left" if col == "cohort" else "right")

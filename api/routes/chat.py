@@ -101,7 +101,7 @@ async def _stream(
             put(_END)
 
     yield {"event": "start", "data": json.dumps({"conversation_id": conversation_id})}
-    services.spawn(services.run_cpu(produce))
+    services.spawn(lambda: services.run_cpu(produce))
     try:
         while True:
             item = await queue.get()

@@ -28,7 +28,14 @@ from api.schemas import (
     RejectedRowOut,
 )
 from api.services import Services, get_services
-from knowledge.importing import ImportReport, builtin_mappings, import_file, import_records
+from knowledge.importing import (
+    EntityMapping,
+    ImportReport,
+    SourceMapping,
+    builtin_mappings,
+    import_file,
+    import_records,
+)
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["ingest"])
@@ -60,10 +67,24 @@ def report_out(report: ImportReport) -> ImportReportOut:
 
 
 def _import(
-    services: Services, records: list[dict[str, Any]], source: str, entity: str
+    services: Services,
+    records: list[dict[str, Any]],
+    source: str,
+    entity: str,
+    references_source: str | None = None,
 ) -> ImportReport:
+    mapping = None
+    if references_source:
+        # Canonical records whose customer/contact/product ids belong to another source.
+        refs = {e: references_source for e in ("customer", "contact", "product", "order")}
+        mapping = SourceMapping("api", None, (EntityMapping(entity=entity, references=refs),))
     return import_records(
-        services.sessions, records, source=source, entity=entity, settings=services.settings.imports
+        services.sessions,
+        records,
+        source=source,
+        entity=entity,
+        mapping=mapping,
+        settings=services.settings.imports,
     )
 
 
@@ -78,8 +99,12 @@ async def create_interaction(
     body: InteractionCreate, _p: Writer, services: ServicesDep
 ) -> ImportReportOut:
     """Import one canonical interaction; a rejected row is reported, not stored."""
-    record = body.model_dump(mode="json", exclude={"source"}, exclude_none=True)
-    report = await services.run_cpu(_import, services, [record], body.source, "interaction")
+    record = body.model_dump(
+        mode="json", exclude={"source", "references_source"}, exclude_none=True
+    )
+    report = await services.run_cpu(
+        _import, services, [record], body.source, "interaction", body.references_source
+    )
     services.schedule_index()
     return report_out(report)
 
@@ -92,7 +117,9 @@ async def create_interaction(
 )
 async def ingest_batch(body: BatchIngest, _p: Admin, services: ServicesDep) -> ImportReportOut:
     """Import up to 10 000 records of one entity; re-sending the batch changes nothing."""
-    report = await services.run_cpu(_import, services, body.records, body.source, body.entity)
+    report = await services.run_cpu(
+        _import, services, body.records, body.source, body.entity, body.references_source
+    )
     services.schedule_index()
     return report_out(report)
 
@@ -166,7 +193,9 @@ async def upload_import(
     )
     services.import_jobs.add(job, _p.key_id)
     services.spawn(
-        services.run_cpu(_run_file_import, services, job.job_id, path, source, mapping, entity)
+        lambda: services.run_cpu(
+            _run_file_import, services, job.job_id, path, source, mapping, entity
+        )
     )
     return job
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from api.app import create_app
@@ -24,6 +25,7 @@ class ApiHarness:
     services: Services
     keys: dict[str, str]  # role -> plain key
     customers: dict[str, int]  # external id -> customer id
+    app: FastAPI
 
     def headers(self, role: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.keys[role]}"}
@@ -69,7 +71,7 @@ def start(settings: Settings) -> Iterator[ApiHarness]:
             role: create_key(services.sessions, name=f"{role}-1", role=role)[1] for role in ROLES
         }
         customers = seed(services)
-        yield ApiHarness(client, services, keys, customers)
+        yield ApiHarness(client, services, keys, customers, app)
 
 
 @pytest.fixture

@@ -1,0 +1,144 @@
+"""Ingest through the API: one interaction, batches and file uploads, all idempotent."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+from tests.api.conftest import ApiHarness
+
+
+def wait_job(api: ApiHarness, job_id: str, timeout: float = 30) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        job = api.client.get(f"/imports/{job_id}", headers=api.headers("admin")).json()
+        if job["status"] in ("done", "failed"):
+            return job
+        time.sleep(0.1)
+    raise AssertionError(f"import job {job_id} did not finish")
+
+
+def wait_searchable(
+    api: ApiHarness, query: str, customer_id: int, timeout: float = 30
+) -> list[Any]:
+    body = {"query": query, "scope": {"kind": "customer", "customer_id": customer_id}, "k": 3}
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        hits = api.client.post("/search", json=body, headers=api.headers("agent")).json()
+        if any(query in h["text"] for h in hits):
+            return hits
+        time.sleep(0.2)
+    raise AssertionError(f"{query!r} never became searchable")
+
+
+def test_create_interaction_is_idempotent_and_becomes_searchable(api: ApiHarness) -> None:
+    body = {
+        "source": "helpdesk",
+        "references_source": "test-crm",
+        "external_id": "T-77",
+        "customer_external_id": "C-1",
+        "kind": "ticket",
+        "phase": "support",
+        "occurred_at": "2025-03-05T09:30:00+09:00",
+        "subject": "配送遅延",
+        "body": "配送遅延のお詫びとしてクーポンを発行しました。",
+        "status": "open",
+    }
+    first = api.client.post("/interactions", json=body, headers=api.headers("agent"))
+    assert first.status_code == 201, first.text
+    assert first.json()["inserted"] == 1
+    again = api.client.post("/interactions", json=body, headers=api.headers("agent")).json()
+    assert (again["inserted"], again["unchanged"]) == (0, 1)
+    changed = api.client.post(
+        "/interactions", json={**body, "status": "resolved"}, headers=api.headers("agent")
+    ).json()
+    assert changed["updated"] == 1
+    hits = wait_searchable(api, "クーポン", api.customers["C-1"])
+    assert all(h["customer_id"] in (api.customers["C-1"], None) for h in hits)
+
+
+def test_interaction_for_unknown_customer_is_reported_not_stored(api: ApiHarness) -> None:
+    body = {
+        "external_id": "T-78",
+        "customer_external_id": "NOPE",
+        "kind": "call",
+        "occurred_at": "2025-03-05T09:30:00+09:00",
+        "body": "x",
+    }
+    r = api.client.post("/interactions", json=body, headers=api.headers("agent")).json()
+    assert r["inserted"] == 0 and r["rejected"] == 1
+    assert r["rejected_rows"][0]["field"] == "customer_external_id"
+
+
+def test_malformed_interaction_is_422_naming_the_field(api: ApiHarness) -> None:
+    r = api.client.post(
+        "/interactions", json={"external_id": "x", "kind": "fax"}, headers=api.headers("agent")
+    )
+    assert r.status_code == 422
+    assert "kind" in r.json()["error"]["message"]
+
+
+def test_batch_ingest_customers_then_rerun_is_a_no_op(api: ApiHarness) -> None:
+    records = [
+        {"external_id": f"B-{n}", "name": f"顧客 {n}", "email": f"b{n}@example.jp"}
+        for n in range(5)
+    ] + [{"external_id": "B-bad", "name": "壊れた", "email": "not-an-email"}]
+    body = {"source": "batch", "entity": "customer", "records": records}
+    r = api.client.post("/ingest", json=body, headers=api.headers("admin")).json()
+    assert (r["read"], r["inserted"], r["rejected"]) == (6, 5, 1)
+    assert r["rejected_rows"][0]["row"] == 6 and r["rejected_rows"][0]["field"] == "email"
+    again = api.client.post("/ingest", json=body, headers=api.headers("admin")).json()
+    assert (again["inserted"], again["unchanged"], again["rejected"]) == (0, 5, 1)
+    found = api.client.get(
+        "/customers", params={"q": "b3@example.jp"}, headers=api.headers("agent")
+    )
+    assert [c["name"] for c in found.json()] == ["顧客 3"]
+
+
+def test_file_upload_job_reports_counts_and_quarantine(api: ApiHarness) -> None:
+    lines = [
+        {
+            "external_id": "F-1",
+            "customer_external_id": "C-2",
+            "kind": "email",
+            "occurred_at": "2025-03-03T10:00:00Z",
+            "body": "Asked for the invoice copy.",
+        },
+        {
+            "external_id": "F-2",
+            "customer_external_id": "C-2",
+            "kind": "email",
+            "occurred_at": "not a date",
+            "body": "broken",
+        },
+    ]
+    data = "\n".join(json.dumps(x) for x in lines).encode()
+    files = {"file": ("interactions.jsonl", data, "application/x-ndjson")}
+    r = api.client.post(
+        "/imports", data={"source": "test-crm"}, files=files, headers=api.headers("admin")
+    )
+    assert r.status_code == 202, r.text
+    job = wait_job(api, r.json()["job_id"])
+    assert job["status"] == "done", job
+    report = job["report"]
+    assert (report["read"], report["inserted"], report["rejected"]) == (2, 1, 1)
+    bad = report["rejected_rows"][0]
+    assert bad["row"] == 2 and bad["field"] == "occurred_at" and bad["file"].endswith(".jsonl")
+    wait_searchable(api, "invoice", api.customers["C-2"])
+
+
+def test_upload_rejects_other_file_types_and_unknown_mappings(api: ApiHarness) -> None:
+    h = api.headers("admin")
+    r = api.client.post(
+        "/imports", data={"source": "s"}, files={"file": ("x.exe", b"MZ")}, headers=h
+    )
+    assert r.status_code == 400 and "x.exe" in r.json()["error"]["message"]
+    r = api.client.post(
+        "/imports",
+        data={"source": "s", "mapping": "/etc/passwd"},
+        files={"file": ("customers.csv", b"external_id,name\n1,a\n")},
+        headers=h,
+    )
+    assert r.status_code == 400 and "mapping" in r.json()["error"]["message"]
+    assert api.client.get("/imports/" + "0" * 32, headers=h).status_code == 404
