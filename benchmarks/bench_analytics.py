@@ -203,11 +203,11 @@ def main() -> None:
         timed(
             "RFM + segments + LTV, all customers", lambda: score_customers(s, settings)[1], results
         )
-        timed("CTB preferences, all customers", lambda: ctb_all(s), results)
-        timed("F2 cohorts", lambda: f2_cohorts(s), results)
+        timed("CTB preferences, all customers", lambda: ctb_all(s, settings), results)
+        timed("F2 cohorts", lambda: f2_cohorts(s, settings=settings), results)
         timed(
             "basket pairs by category (min support 1%)",
-            lambda: basket_pairs(s, by="category", min_support=0.01),
+            lambda: basket_pairs(s, by="category", min_support=0.01, settings=settings),
             results,
         )
         rng = random.Random(args.seed)

@@ -138,8 +138,8 @@ def customer_facts(
         last_order_at=agg.last_at,
         rfm=score(agg, pop, settings) if agg.orders else prospect(),
         ltv=ltv(agg, ref, settings),
-        ctb=ctb(session, customer_id),
-        f2=f2_status(session, customer_id, agg.orders),
+        ctb=ctb(session, customer_id, settings),
+        f2=f2_status(session, customer_id, agg.orders, settings),
         open_tickets=count_open_interactions(session, customer_id),
         reference_date=ref,
     )

@@ -52,6 +52,10 @@ class AnalyticsSettings(BaseModel):
     profile_recent_orders: int = 5  # orders listed in a customer profile
     profile_latest_interactions: int = 10  # latest interactions listed in a customer profile
     population_cache_s: float = 60.0  # reuse RFM yardstick this long unless data changed; 0: off
+    # Orders in these statuses (compared lower-cased) are not counted by any analytics.
+    excluded_order_statuses: list[str] = Field(
+        default_factory=lambda: ["cancelled", "canceled", "returned", "refunded"]
+    )
 
 
 class RetrievalSettings(BaseModel):

@@ -5,8 +5,10 @@ customer), never by loading customers one by one. Only *active* customers count:
 merged into another (merged_into_id set) is left out, and since a merge moves the orders to
 the survivor, they count there.
 
-Orders without a date (some exports have none) count in frequency, spend, margin, CTB and
-baskets, but not in recency, first/last order, F2 timing, cohorts or the LTV time span.
+Orders in an excluded status (``excluded_order_statuses``: cancelled, returned, ...) are not
+counted anywhere; orders without a status are. Orders without a date (some exports have none)
+count in frequency, spend, margin, CTB and baskets, but not in recency, first/last order,
+F2 timing, cohorts or the LTV time span.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, and_, case, func, literal, select
+from sqlalchemy import Select, and_, case, func, literal, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -71,6 +73,19 @@ def active_customer() -> ColumnElement[bool]:
     return Customer.merged_into_id.is_(None)
 
 
+def counted_order(settings: AnalyticsSettings) -> ColumnElement[bool]:
+    """Orders that count: not in an excluded status (no status counts)."""
+    excluded = [x.lower() for x in settings.excluded_order_statuses]
+    if not excluded:
+        return Order.id.is_not(None)
+    return or_(Order.status.is_(None), func.lower(Order.status).not_in(excluded))
+
+
+def counted_join(settings: AnalyticsSettings) -> ColumnElement[bool]:
+    """Join condition orders -> customers keeping counted orders of active customers."""
+    return and_(Customer.id == Order.customer_id, active_customer(), counted_order(settings))
+
+
 def order_margin(settings: AnalyticsSettings) -> ColumnElement[Decimal]:
     """Gross margin of an order: its own figure, else its lines', else the default rate.
 
@@ -111,7 +126,7 @@ def aggregate_stmt(
             func.max(Order.ordered_at),
             func.max(Order.currency),
         )
-        .join(Customer, and_(Customer.id == Order.customer_id, active_customer()))
+        .join(Customer, counted_join(settings))
         .group_by(Order.customer_id)
     )
     if customer_id is not None:
@@ -148,7 +163,8 @@ def reference_date(session: Session, settings: AnalyticsSettings) -> date | None
     if settings.reference_date is not None:
         return settings.reference_date
     # Merges move orders to the survivor, so the plain indexed max is the active customers' max.
-    latest = session.execute(select(func.max(Order.ordered_at))).scalar()
+    stmt = select(func.max(Order.ordered_at)).where(counted_order(settings))
+    latest = session.execute(stmt).scalar()
     return to_date(latest)
 
 

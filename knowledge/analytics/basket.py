@@ -1,7 +1,8 @@
 """Basket analysis: which two items are bought in the same order, with support, confidence, lift.
 
-A transaction is one order of an active customer; its items are the distinct products (by
-product name) or categories on its lines. For items A and B over N orders:
+A transaction is one counted order (not cancelled or returned) of an active customer; its
+items are the distinct products (by product name) or categories on its lines. For items A
+and B over N orders:
 support = orders with both / N, confidence(A→B) = orders with both / orders with A,
 lift = support(A,B) / (support(A) × support(B)); lift above 1 means bought together more
 often than chance. Pairs below ``min_support`` are dropped in SQL (HAVING).
@@ -15,9 +16,10 @@ from typing import Literal
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session, aliased
 
-from knowledge.analytics.base import active_customer
+from knowledge.analytics.base import counted_join
 from knowledge.models import Customer, Order, OrderLine
 from knowledge.records import BasketPair
+from knowledge.settings import AnalyticsSettings
 
 BasketLevel = Literal["product", "category"]
 
@@ -28,6 +30,7 @@ def basket_pairs(
     by: BasketLevel = "product",
     min_support: float = 0.01,
     limit: int = 20,
+    settings: AnalyticsSettings | None = None,
 ) -> list[BasketPair]:
     """Item pairs bought together, highest lift first (ties: more orders, then names)."""
     if not 0 < min_support <= 1:
@@ -36,7 +39,7 @@ def basket_pairs(
     items = (
         select(OrderLine.order_id.label("order_id"), key.label("item"))
         .join(Order, Order.id == OrderLine.order_id)
-        .join(Customer, and_(Customer.id == Order.customer_id, active_customer()))
+        .join(Customer, counted_join(settings or AnalyticsSettings()))
         .where(key.is_not(None), key != "")
         .distinct()
         .cte("basket_items")

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from knowledge.analytics.base import active_customer
+from knowledge.analytics.base import counted_join
 from knowledge.models import Customer, Order, OrderLine
 from knowledge.records import CTBPreferences
+from knowledge.settings import AnalyticsSettings
 
 ATTRIBUTES: dict[str, InstrumentedAttribute[str | None]] = {
     "category": OrderLine.category,
@@ -23,7 +24,10 @@ ATTRIBUTES: dict[str, InstrumentedAttribute[str | None]] = {
 
 
 def _top_values(
-    session: Session, column: InstrumentedAttribute[str | None], customer_id: int | None
+    session: Session,
+    column: InstrumentedAttribute[str | None],
+    customer_id: int | None,
+    settings: AnalyticsSettings,
 ) -> dict[int, str]:
     """customer id -> the value of column with the largest spend (one GROUP BY)."""
     spend = func.sum(OrderLine.amount)
@@ -38,7 +42,7 @@ def _top_values(
             rank.label("rank"),
         )
         .join(Order, Order.id == OrderLine.order_id)
-        .join(Customer, and_(Customer.id == Order.customer_id, active_customer()))
+        .join(Customer, counted_join(settings))
         .where(column.is_not(None), column != "")
         .group_by(Order.customer_id, column)
     )
@@ -58,20 +62,26 @@ def _top_values(
     return {cid: value for cid, (_, value) in best.items()}
 
 
-def ctb_all(session: Session) -> dict[int, CTBPreferences]:
+def ctb_all(
+    session: Session, settings: AnalyticsSettings | None = None
+) -> dict[int, CTBPreferences]:
     """CTB preferences of every active customer with order lines (keyed by customer id)."""
-    tops = {name: _top_values(session, col, None) for name, col in ATTRIBUTES.items()}
+    cfg = settings or AnalyticsSettings()
+    tops = {name: _top_values(session, col, None, cfg) for name, col in ATTRIBUTES.items()}
     ids: set[int] = set().union(*tops.values())
     return {
         cid: CTBPreferences(**{name: tops[name].get(cid) for name in ATTRIBUTES}) for cid in ids
     }
 
 
-def ctb(session: Session, customer_id: int) -> CTBPreferences:
+def ctb(
+    session: Session, customer_id: int, settings: AnalyticsSettings | None = None
+) -> CTBPreferences:
     """CTB preferences of one customer."""
+    cfg = settings or AnalyticsSettings()
     return CTBPreferences(
         **{
-            name: _top_values(session, col, customer_id).get(customer_id)
+            name: _top_values(session, col, customer_id, cfg).get(customer_id)
             for name, col in ATTRIBUTES.items()
         }
     )

@@ -12,15 +12,18 @@ import statistics
 from collections import defaultdict
 from datetime import datetime
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from knowledge.analytics.base import active_customer, to_date
+from knowledge.analytics.base import counted_join, to_date
 from knowledge.models import Customer, Order
 from knowledge.records import F2Cohort, F2Status
+from knowledge.settings import AnalyticsSettings
 
 
-def _first_two(session: Session, customer_id: int | None) -> dict[int, list[datetime]]:
+def _first_two(
+    session: Session, customer_id: int | None, settings: AnalyticsSettings
+) -> dict[int, list[datetime]]:
     """customer id -> dates of the first two dated orders (one window-function query)."""
     rank = (
         func.row_number()
@@ -29,7 +32,7 @@ def _first_two(session: Session, customer_id: int | None) -> dict[int, list[date
     )
     inner = (
         select(Order.customer_id, Order.ordered_at, rank)
-        .join(Customer, and_(Customer.id == Order.customer_id, active_customer()))
+        .join(Customer, counted_join(settings))
         .where(Order.ordered_at.is_not(None))
     )
     if customer_id is not None:
@@ -58,29 +61,37 @@ def _status(orders: int, dates: list[datetime]) -> F2Status:
     )
 
 
-def f2_status(session: Session, customer_id: int, orders: int) -> F2Status:
-    """F2 status of one customer, given their order count."""
-    return _status(orders, _first_two(session, customer_id).get(customer_id, []))
+def f2_status(
+    session: Session, customer_id: int, orders: int, settings: AnalyticsSettings | None = None
+) -> F2Status:
+    """F2 status of one customer, given their (counted) order count."""
+    dates = _first_two(session, customer_id, settings or AnalyticsSettings())
+    return _status(orders, dates.get(customer_id, []))
 
 
-def f2_all(session: Session, order_counts: dict[int, int]) -> dict[int, F2Status]:
-    """F2 status of every customer in order_counts (customer id -> orders)."""
-    dates = _first_two(session, None)
+def f2_all(
+    session: Session, order_counts: dict[int, int], settings: AnalyticsSettings | None = None
+) -> dict[int, F2Status]:
+    """F2 status of every customer in order_counts (customer id -> counted orders)."""
+    dates = _first_two(session, None, settings or AnalyticsSettings())
     return {cid: _status(n, dates.get(cid, [])) for cid, n in order_counts.items()}
 
 
-def f2_cohorts(session: Session, *, within_days: int | None = None) -> list[F2Cohort]:
+def f2_cohorts(
+    session: Session, *, within_days: int | None = None, settings: AnalyticsSettings | None = None
+) -> list[F2Cohort]:
     """Conversion rate per first-purchase month, oldest first ("undated" last)."""
+    cfg = settings or AnalyticsSettings()
     counts = dict(
         session.execute(
             select(Order.customer_id, func.count(Order.id))
-            .join(Customer, and_(Customer.id == Order.customer_id, active_customer()))
+            .join(Customer, counted_join(cfg))
             .group_by(Order.customer_id)
         )
         .tuples()
         .all()
     )
-    statuses = f2_all(session, counts)
+    statuses = f2_all(session, counts, cfg)
     groups: dict[str, list[F2Status]] = defaultdict(list)
     for status in statuses.values():
         first = to_date(status.first_order_at)

@@ -59,6 +59,9 @@ def add_order(
     return order
 
 
+LOTION: Line = ("70000", None, "skincare", "fresh", "Aoi", "Lotion")
+
+
 def rfm_company(session: Session) -> dict[str, int]:
     """Six buyers, one prospect and one merged customer; reference date 2024-06-30.
 
@@ -78,6 +81,8 @@ def rfm_company(session: Session) -> dict[str, int]:
         ],
     )
     add_order(session, a, "2024-06-20", "30000")  # no margin anywhere: default rate
+    cancelled = add_order(session, a, "2024-06-28", "70000", lines=[LOTION])
+    cancelled.status = "Cancelled"  # excluded statuses do not count (compared lower-cased)
     ids["A"] = a.id
     b = add_customer(session, "Bob New")
     add_order(session, b, "2024-06-25", "5000")
