@@ -8,7 +8,7 @@ from typing import Any
 
 from knowledge.demo import vocab
 from knowledge.demo.catalog import BY_SKU
-from knowledge.demo.common import REFERENCE_DATE, START_DATE, at, day_between, iso
+from knowledge.demo.common import REFERENCE_DATE, START_DATE, at, day_between, iso, ja_date, pick
 from knowledge.demo.people import Cust
 from knowledge.demo.texts_b2b_en import TOPICS_EN, B2BCtx
 from knowledge.demo.texts_b2b_ja import TOPICS_JA
@@ -108,6 +108,24 @@ def beauty_interaction(r: Random, c: Cust, seq: int) -> dict[str, Any]:
     topics = [t for t in SUPPORT_TOPICS if t not in c.exclude_topics]
     topic = r.choice(topics)
     subject, body = SUPPORT_TOPICS[topic](r, ctx)
+    if r.random() < 0.6:
+        # What customers add to be identified: it also makes each message their own.
+        body += pick(
+            r,
+            [
+                "(前回の注文番号: {no})",
+                "会員ID: {ext}",
+                "{d}頃に{p}を購入した者です。",
+                "登録の電話番号の下4桁は{tail}です。",
+                "({p}は{n}本目です)",
+            ],
+            no=order_no,
+            ext=c.ref.external_id,
+            d=ja_date(order_day, r),
+            p=product.short,
+            tail=(c.record.get("phone") or "0000")[-4:],
+            n=r.randint(2, 9),
+        )
     channel = {"inquiry": "web_form", "email": "email", "chat": "chat"}[kind]
     if kind == "chat":
         body = as_chat(r, ctx, body)
