@@ -76,7 +76,9 @@ class PopulationCache:
         """The population, from the cache when still valid, else computed and kept."""
         if settings.population_cache_s <= 0:
             return load_population(session, settings)
-        key = (str(session.get_bind().engine.url), settings.reference_date)
+        engine = session.get_bind().engine
+        # The engine object too: two in-memory SQLite databases share one URL.
+        key = (id(engine), str(engine.url), settings.reference_date)
         fingerprint = _fingerprint(session)
         now = time.monotonic()
         with self._lock:
