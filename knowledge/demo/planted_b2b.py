@@ -378,6 +378,14 @@ def seat_expansion(plan: Plan) -> None:
     plan.ask(
         "en-seats", "How many additional licences are they thinking of buying?", "en", "en", c, [a]
     )
+    plan.ask(
+        "en-seats-date",
+        "By what date do they need our pricing for the new team?",
+        "en",
+        "en",
+        c,
+        [a],
+    )
     plan.ask("x-seats", "追加ライセンスは何席くらいを検討していますか", "ja", "cross", c, [a])
 
 
