@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any, Literal
+from datetime import UTC, datetime
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -297,3 +297,21 @@ class KeyOut(BaseModel):
 
 class KeyCreated(KeyOut):
     key: str = Field(description="the plain key; shown once, store it now")
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def _aware(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+    if isinstance(value, dict):
+        return {k: _aware(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_aware(v) for v in value]
+    return value
+
+
+def utc(model: M) -> M:
+    """The model with naive datetimes marked UTC (SQLite returns them without an offset)."""
+    return type(model).model_validate(_aware(model.model_dump()))

@@ -22,8 +22,18 @@ def demo(
     seed: Annotated[
         int, typer.Option(help="Random seed; the same seed gives the same data.")
     ] = DEFAULT_SEED,
+    serve: Annotated[
+        bool,
+        typer.Option(
+            "--serve/--no-serve",
+            help="Then build the search index and start the panel on 127.0.0.1 (default).",
+        ),
+    ] = True,
+    port: Annotated[
+        int | None, typer.Option(help="Port for the panel (default: api.port).")
+    ] = None,
 ) -> None:
-    """Create (or migrate) the database and load the demo company; safe to run again."""
+    """Create the database, load the demo company, index it and serve the panel; safe to rerun."""
     if scale <= 0 or scale > 1.3:
         console.print(f"[red]--scale must be in (0, 1.3], got {scale}[/red]")
         raise typer.Exit(2)
@@ -53,6 +63,10 @@ def demo(
     for r in rows:
         seg.add_row(r.segment, f"{r.customers:,}", f"{r.share:.1%}", f"{r.revenue:,.0f}")
     console.print(seg)
+    if serve:
+        from api.cli.demo_serve import index_and_serve
+
+        index_and_serve(ctx, port=port)
 
 
 def _print_summary(s: DemoSummary) -> None:

@@ -28,7 +28,7 @@ from api.errors import (
     Responses,
     error_from_exception,
 )
-from api.schemas import ChatRequest
+from api.schemas import ChatRequest, utc
 from api.services import Services, get_services
 from assistant.types import AnswerResult
 from knowledge.apikeys import conversation_owner
@@ -117,7 +117,7 @@ async def _stream(
                     "data": json.dumps({"text": item.text}, ensure_ascii=False),
                 }
             elif item.type == "result" and item.result is not None:
-                yield {"event": "result", "data": item.result.model_dump_json()}
+                yield {"event": "result", "data": utc(item.result).model_dump_json()}
             else:
                 yield {
                     "event": "error",
@@ -152,7 +152,7 @@ async def answer(body: ChatRequest, principal: Agent, services: ServicesDep) -> 
     assistant = services.need_assistant()
     await anyio.to_thread.run_sync(_check_access, services, body, principal)
     conversation_id = body.conversation_id or uuid.uuid4().hex
-    return await services.run_cpu(
+    result = await services.run_cpu(
         lambda: assistant.answer(
             body.question,
             customer_id=body.customer_id,
@@ -160,3 +160,4 @@ async def answer(body: ChatRequest, principal: Agent, services: ServicesDep) -> 
             actor=principal.actor,
         )
     )
+    return utc(result)

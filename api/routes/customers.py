@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Path, Query
 
 from api.auth import Principal, require
 from api.errors import AUTH_RESPONSES, NOT_FOUND
+from api.schemas import utc
 from api.services import Services, get_services
 from knowledge.records import CustomerProfile, CustomerRecord
 
@@ -34,7 +35,7 @@ def search_customers(
     from knowledge.repository import find_customers
 
     with services.sessions() as session:
-        return find_customers(session, q, limit=limit)
+        return [utc(c) for c in find_customers(session, q, limit=limit)]
 
 
 @router.get(
@@ -52,7 +53,7 @@ def customer_profile(
     from knowledge.profiles import build_profile
 
     with services.sessions() as session:
-        return build_profile(session, customer_id, services.settings.analytics)
+        return utc(build_profile(session, customer_id, services.settings.analytics))
 
 
 @router.get(
@@ -73,7 +74,7 @@ def get_record(
     return {
         "record_id": record_id,
         "record_type": record_id.split(":", 1)[0],
-        **record.model_dump(mode="json"),
+        **utc(record).model_dump(mode="json"),
     }
 
 
@@ -88,4 +89,4 @@ def segments(_p: SegmentReader, services: ServicesDep) -> list[dict[str, Any]]:
 
     with services.sessions() as session:
         rows = segment_summary(session, services.settings.analytics)
-    return [r.model_dump(mode="json") if hasattr(r, "model_dump") else dict(r) for r in rows]
+    return [utc(r).model_dump(mode="json") if hasattr(r, "model_dump") else dict(r) for r in rows]

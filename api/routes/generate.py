@@ -9,7 +9,7 @@ from fastapi.responses import PlainTextResponse
 
 from api.auth import Principal, require
 from api.errors import AUTH_RESPONSES, NOT_FOUND, UNAVAILABLE, ErrorResponse, Responses
-from api.schemas import BriefRequest, DraftRequest, RewriteRequest, RewriteResponse
+from api.schemas import BriefRequest, DraftRequest, RewriteRequest, RewriteResponse, utc
 from api.services import Services, get_services
 from assistant.types import BriefResult, EmailDraft
 
@@ -31,9 +31,10 @@ async def _brief(
 ) -> BriefResult:
     assistant = services.need_assistant()
     language = body.language if body else None
-    return await services.run_cpu(
+    result = await services.run_cpu(
         lambda: assistant.brief(customer_id, language=language, actor=actor)
     )
+    return utc(result)
 
 
 @router.post(
@@ -83,7 +84,7 @@ async def brief_markdown(
 async def draft_email(body: DraftRequest, principal: Drafter, services: ServicesDep) -> EmailDraft:
     """One call in, a draft for a person to review out; refuses marketing mail to opt-outs."""
     assistant = services.need_assistant()
-    return await services.run_cpu(
+    draft = await services.run_cpu(
         lambda: assistant.draft_email(
             body.customer_id,
             purpose=body.purpose,
@@ -94,6 +95,7 @@ async def draft_email(body: DraftRequest, principal: Drafter, services: Services
             actor=principal.actor,
         )
     )
+    return utc(draft)
 
 
 @router.post(

@@ -10,7 +10,7 @@ from pydantic import BaseModel
 
 from api.auth import AnyRole, Principal, require
 from api.errors import AUTH_RESPONSES, NOT_FOUND, NotVisible
-from api.schemas import FeedbackCreate
+from api.schemas import FeedbackCreate, utc
 from api.services import Services, get_services
 from knowledge.apikeys import output_owner
 from knowledge.journal import add_feedback, list_audit, list_gaps
@@ -81,7 +81,7 @@ def audit(
 ) -> list[AuditOut]:
     """Newest first: who, when, which action, which customer, cited records, model."""
     rows = list_audit(services.sessions, customer_id=customer_id, limit=limit)
-    return [AuditOut(**r.__dict__) for r in rows]
+    return [utc(AuditOut(**r.__dict__)) for r in rows]
 
 
 @router.get(
@@ -94,4 +94,4 @@ def gaps(
     _p: Admin, services: ServicesDep, limit: Annotated[int, Query(ge=1, le=500)] = 50
 ) -> list[GapOut]:
     """Knowledge gaps: what to write knowledge-base articles about next."""
-    return [GapOut(**g.__dict__) for g in list_gaps(services.sessions, limit=limit)]
+    return [utc(GapOut(**g.__dict__)) for g in list_gaps(services.sessions, limit=limit)]

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Path
 
 from api.auth import Principal, require
 from api.errors import AUTH_RESPONSES, NOT_FOUND
-from api.schemas import KeyCreate, KeyCreated, KeyOut
+from api.schemas import KeyCreate, KeyCreated, KeyOut, utc
 from api.services import Services, get_services
 from knowledge.apikeys import create_key, list_keys, revoke_key
 
@@ -20,7 +20,7 @@ Admin = Annotated[Principal, Depends(require())]
 @router.get("/keys", response_model=list[KeyOut], summary="List API keys", responses=AUTH_RESPONSES)
 def keys(_p: Admin, services: ServicesDep) -> list[KeyOut]:
     """Every key without its secret, newest first."""
-    return [KeyOut.model_validate(k.model_dump()) for k in list_keys(services.sessions)]
+    return [utc(KeyOut.model_validate(k.model_dump())) for k in list_keys(services.sessions)]
 
 
 @router.post(
@@ -33,7 +33,7 @@ def keys(_p: Admin, services: ServicesDep) -> list[KeyOut]:
 def new_key(body: KeyCreate, _p: Admin, services: ServicesDep) -> KeyCreated:
     """Create a key with a role."""
     record, plain = create_key(services.sessions, name=body.name, role=body.role)
-    return KeyCreated(**record.model_dump(), key=plain)
+    return utc(KeyCreated(**record.model_dump(), key=plain))
 
 
 @router.delete(
@@ -46,4 +46,4 @@ def revoke(
     _p: Admin, services: ServicesDep, key_id: Annotated[int, Path(ge=1, le=2**62)]
 ) -> KeyOut:
     """Revoke by id; revoking twice is harmless."""
-    return KeyOut.model_validate(revoke_key(services.sessions, key_id).model_dump())
+    return utc(KeyOut.model_validate(revoke_key(services.sessions, key_id).model_dump()))

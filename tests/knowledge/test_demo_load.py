@@ -116,11 +116,12 @@ def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
 
 def test_kizuna_demo_command_loads_and_can_run_again(cli: Path) -> None:
     runner = CliRunner()
-    first = runner.invoke(app, ["demo", "--scale", str(SCALE)], env={"COLUMNS": "200"})
+    args = ["demo", "--scale", str(SCALE), "--no-serve"]  # serving would block the test
+    first = runner.invoke(app, args, env={"COLUMNS": "200"})
     assert first.exit_code == 0, first.output
     assert "questions.json" in first.output and "champion" in first.output
     assert (cli / "demo" / "questions.jsonl").exists()
-    second = runner.invoke(app, ["demo", "--scale", str(SCALE)], env={"COLUMNS": "200"})
+    second = runner.invoke(app, args, env={"COLUMNS": "200"})
     assert second.exit_code == 0, second.output
     bad = runner.invoke(app, ["demo", "--scale", "0"])
     assert bad.exit_code == 2 and "--scale" in bad.output
