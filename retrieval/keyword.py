@@ -7,6 +7,7 @@ version and rebuilt only when the table has changed.
 
 from __future__ import annotations
 
+import json
 import logging
 import sqlite3
 import threading
@@ -26,11 +27,12 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS chunks (
     chunk_id TEXT PRIMARY KEY, record_id TEXT NOT NULL, customer_id INTEGER NOT NULL,
     source_type TEXT NOT NULL, kind TEXT, phase TEXT, language TEXT, occurred_at INTEGER,
-    record_hash TEXT NOT NULL, tokens TEXT NOT NULL
+    record_hash TEXT NOT NULL, tokens TEXT NOT NULL, text TEXT NOT NULL, meta TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS ix_chunks_record ON chunks(record_id);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
+SCHEMA_VERSION = "2"  # bump when the chunks table changes: the table is rebuilt by indexing
 _COLUMNS = ("chunk_id", "customer_id", "source_type", "kind", "phase", "language", "occurred_at")
 
 
@@ -51,10 +53,26 @@ class KeywordIndex:
             self._db = sqlite3.connect(self.path / "keyword.db", check_same_thread=False)
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.executescript(_SCHEMA)
+            self._migrate()
         except (OSError, sqlite3.Error) as e:
             raise IndexUnavailable(f"cannot open the keyword index at {self.path}") from e
         self._lock = threading.RLock()
         self._loaded: _Loaded | None = None
+
+    def _migrate(self) -> None:
+        # Derived data: an older layout is dropped; `kizuna index check` then reports the
+        # chunks missing and `kizuna index` refills them.
+        row = self._db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
+        if row and row[0] == SCHEMA_VERSION:
+            return
+        with self._db:
+            if row:
+                log.warning("keyword index at %s has an old layout: rebuilding it", self.path)
+                self._db.execute("DROP TABLE chunks")
+                self._db.executescript(_SCHEMA)
+            self._db.execute(
+                "INSERT OR REPLACE INTO meta(key, value) VALUES('schema', ?)", (SCHEMA_VERSION,)
+            )
 
     # -- writes ---------------------------------------------------------------------------
     def _bump(self) -> None:
@@ -77,11 +95,15 @@ class KeywordIndex:
                 c.metadata["occurred_at"],
                 c.record_hash,
                 "\t".join(t),
+                c.text,
+                json.dumps(c.metadata, ensure_ascii=False),
             )
             for c, t in zip(chunks, tokens, strict=True)
         ]
         with self._lock, self._db:
-            self._db.executemany("INSERT OR REPLACE INTO chunks VALUES (?,?,?,?,?,?,?,?,?,?)", rows)
+            self._db.executemany(
+                "INSERT OR REPLACE INTO chunks VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", rows
+            )
             self._bump()
 
     def delete(self, chunk_ids: Iterable[str]) -> None:
@@ -101,7 +123,9 @@ class KeywordIndex:
 
     # -- reads ----------------------------------------------------------------------------
     def version(self) -> int:
-        row = self._db.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()
+        """The table's write counter (changes whenever any process writes it)."""
+        with self._lock:
+            row = self._db.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()
         return int(row[0]) if row else 0
 
     def hashes(self) -> dict[str, tuple[str, str]]:
@@ -111,7 +135,8 @@ class KeywordIndex:
             return {c: (r, h) for c, r, h in rows}
 
     def count(self) -> int:
-        return int(self._db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0])
+        with self._lock:
+            return int(self._db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0])
 
     def _load(self) -> _Loaded:
         """The BM25 model for the table's current version: cached, saved, or rebuilt."""
@@ -160,8 +185,10 @@ class KeywordIndex:
         """Rebuild (and save) the BM25 model now if the table changed, instead of at next search."""
         self._load()
 
-    def search(self, tokens: list[str], mask_fn: Any, k: int) -> list[tuple[str, float, float]]:
-        """Top-k (chunk id, BM25 score, share of query tokens matched) among allowed chunks.
+    def search(
+        self, tokens: list[str], mask_fn: Any, k: int
+    ) -> list[tuple[str, float, float, str, dict[str, Any]]]:
+        """Top-k (chunk id, BM25 score, share of query tokens matched, text, metadata).
 
         `mask_fn(columns) -> bool array` applies the scope and filters to the metadata columns.
         """
@@ -176,18 +203,27 @@ class KeywordIndex:
         allowed, scores = allowed[positive], scores[positive]
         top = np.argsort(-scores, kind="stable")[:k]
         ids = [str(loaded.columns["chunk_id"][allowed[i]]) for i in top]
-        coverage = self._coverage(ids, set(tokens))
-        return [(i, float(scores[j]), coverage.get(i, 0.0)) for i, j in zip(ids, top, strict=True)]
+        rows = self._rows(ids)
+        wanted = set(tokens)
+        out = []
+        for chunk_id, j in zip(ids, top, strict=True):
+            if chunk_id not in rows:
+                continue  # deleted since the model was loaded
+            chunk_tokens, text, meta = rows[chunk_id]
+            coverage = len(wanted & set(chunk_tokens.split("\t"))) / len(wanted)
+            out.append((chunk_id, float(scores[j]), coverage, text, json.loads(meta)))
+        return out
 
-    def _coverage(self, chunk_ids: list[str], wanted: set[str]) -> dict[str, float]:
+    def _rows(self, chunk_ids: list[str]) -> dict[str, tuple[str, str, str]]:
         if not chunk_ids:
             return {}
         marks = ",".join("?" * len(chunk_ids))
         with self._lock:
             rows = self._db.execute(
-                f"SELECT chunk_id, tokens FROM chunks WHERE chunk_id IN ({marks})", chunk_ids
+                f"SELECT chunk_id, tokens, text, meta FROM chunks WHERE chunk_id IN ({marks})",
+                chunk_ids,
             ).fetchall()
-        return {c: len(wanted & set(t.split("\t"))) / len(wanted) for c, t in rows}
+        return {c: (t, x, m) for c, t, x, m in rows}
 
     def close(self) -> None:
         self._db.close()

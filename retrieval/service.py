@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import UTC, datetime
 from pathlib import Path
@@ -92,13 +93,26 @@ class Retrieval:
             docs.update({chunk_id: (text, meta) for chunk_id, _, text, meta in found})
         if mode in ("hybrid", "keyword"):
             found_kw = self.keywords.search(query_tokens, keyword_mask(scope, filters), depth)
-            rankings["keyword"] = [chunk_id for chunk_id, _, _ in found_kw]
+            rankings["keyword"] = [row[0] for row in found_kw]
             # A chunk matching one word of a three-word query is weak evidence (typically a
             # cross-lingual query hitting an unrelated note); scale by the share matched.
-            weights["keyword"] = {c: cov**2 for c, _, cov in found_kw}
-            docs.update(self.vectors.get([c for c, _, _ in found_kw if c not in docs]))
+            weights["keyword"] = {row[0]: row[2] ** 2 for row in found_kw}
+            for chunk_id, _, _, text, meta in found_kw:
+                docs.setdefault(chunk_id, (text, meta))
         fused = rrf(rankings, self.settings.rrf_k, weights if mode == "hybrid" else None)
         return self._hits(fused, docs, scope, set(query_tokens), k)
+
+    async def asearch(
+        self,
+        query: str,
+        scope: Scope,
+        *,
+        k: int = 8,
+        filters: SearchFilters | None = None,
+        mode: Mode = "hybrid",
+    ) -> list[SearchHit]:
+        """`search` in a worker thread, so encoding never blocks an event loop."""
+        return await asyncio.to_thread(self.search, query, scope, k=k, filters=filters, mode=mode)
 
     def _hits(
         self,

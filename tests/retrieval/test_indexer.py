@@ -171,3 +171,21 @@ def test_killed_process_then_rerun_converges(
     report = r.index(progress=False)
     assert 0 < report.records_unchanged < 1200
     assert r.check().ok
+
+
+def test_old_keyword_layout_is_rebuilt_then_refilled(
+    retrieval: Retrieval, db: sessionmaker[Session]
+) -> None:
+    from retrieval.keyword import KeywordIndex
+
+    _fill(db, 3)
+    retrieval.index(progress=False)
+    path = retrieval.keywords.path
+    with retrieval.keywords._db as conn:
+        conn.execute("UPDATE meta SET value = '1' WHERE key = 'schema'")
+    retrieval.keywords.close()
+    retrieval.keywords = KeywordIndex(path)
+    assert retrieval.keywords.count() == 0
+    assert len(retrieval.check().missing) == 4
+    retrieval.index(progress=False)
+    assert retrieval.check().ok
