@@ -8,7 +8,8 @@ from collections.abc import Callable, Iterable
 
 from assistant.context import ContextRecord
 
-_URL = re.compile(r"(?:https?://|www\.)[^\s<>\"'）)]+", re.IGNORECASE)
+# Trailing punctuation belongs to the sentence, not the URL.
+_URL = re.compile(r"(?:https?://|www\.)[^\s<>\"'）)]*[^\s<>\"'）).,;:!?。、]", re.IGNORECASE)
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _PHONE = re.compile(r"(?<![\w])\+?\d[\d\-‐ ()]{7,}\d(?![\w])")
 _NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")

@@ -34,8 +34,9 @@ class World:
 def seed_world(settings: Settings, sessions: sessionmaker[Session], embedder: Any) -> World:
     """Import the seed company through knowledge.importing and index it."""
     for entity, source, records in SEED:
-        report = import_records(sessions, records, source=source, entity=entity,
-                                settings=settings.imports)
+        report = import_records(
+            sessions, records, source=source, entity=entity, settings=settings.imports
+        )
         assert report.rejected == 0, report
     with sessions() as s:
         ids = {r.external_id: r.entity_id for r in s.query(SourceRecord).all()}

@@ -1,4 +1,4 @@
-"""Brief numbers equal SQL, promises and issues are cited; drafts respect consent; rewrite guards."""
+"""Brief numbers equal SQL, issues and promises cited; drafts respect consent; rewrite guards."""
 
 from __future__ import annotations
 
@@ -64,8 +64,10 @@ def test_opted_out_customer_gets_no_marketing_draft_but_service_mail(world: Worl
 
 
 def test_draft_frame_comes_from_code_and_the_model_text_is_checked(world: World) -> None:
-    reply = ("I would like to request a quote for 500 boxes. "
-             "We are sorry the delivery of your hojicha was delayed [1]. Visit https://x.example.")
+    reply = (
+        "I would like to request a quote for 500 boxes. "
+        "We are sorry the delivery of your hojicha was delayed [1]. Visit https://x.example."
+    )
     assistant, _ = world.assistant([reply])
     draft = assistant.draft_email(world.ids["A"], purpose="apology", language="en", actor="t")
     assert draft.subject == "Our apologies" and draft.body.startswith("Dear 山田 花子,")
@@ -75,8 +77,10 @@ def test_draft_frame_comes_from_code_and_the_model_text_is_checked(world: World)
 
 def test_f2_steps_and_bad_requests(world: World) -> None:
     assistant, _ = world.assistant(["", "", ""])
-    subjects = [assistant.draft_email(world.ids["A"], purpose="f2_step", step=n, actor="t").subject
-                for n in (1, 2, 3)]
+    subjects = [
+        assistant.draft_email(world.ids["A"], purpose="f2_step", step=n, actor="t").subject
+        for n in (1, 2, 3)
+    ]
     assert len(set(subjects)) == 3 and "抹茶ラテ" not in subjects[0]  # latest order: ほうじ茶
     with pytest.raises(InvalidRequest):
         assistant.draft_email(world.ids["A"], purpose="f2_step", step=4, actor="t")

@@ -1,0 +1,172 @@
+"""The real local model (Qwen2.5-Coder-1.5B GGUF, 2 threads) and its OpenAI-compatible server.
+
+Cost on 2 cores: about 3-6 minutes in all (model load ~3 s, each generation 5-30 s).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from assistant.llm.factory import build_llm
+from assistant.llm.model_file import resolve_model_path
+from assistant.service import Assistant
+from knowledge.db import make_session_factory
+from knowledge.errors import ConsentError
+from knowledge.repository import record_customer_id
+from knowledge.settings import Settings
+from retrieval.embedders import make_embedder
+from tests.assistant.conftest import World, seed_world
+
+pytestmark = pytest.mark.integration
+MODEL_CACHE = Path(os.environ.get("KIZUNA_TEST_MODEL_CACHE", "/tmp/kizuna-test-models"))
+
+
+@pytest.fixture(scope="module")
+def model_path() -> str:
+    return str(resolve_model_path(Settings(llm={"model_cache_dir": str(MODEL_CACHE)}).llm))  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def real_world(settings: Settings, sqlite_engine: Any, model_path: str) -> World:
+    settings.llm.mode = "local"
+    settings.llm.model_path = model_path
+    settings.llm.max_tokens = 160
+    settings.retrieval.collection = f"t{uuid.uuid4().hex[:12]}"
+    settings.imports.progress = False
+    return seed_world(
+        settings, make_session_factory(sqlite_engine), make_embedder(settings.retrieval)
+    )
+
+
+def _valid(world: World, customer_id: int | None, record_ids: list[str]) -> None:
+    with world.sessions() as s:
+        for rid in record_ids:
+            assert rid.startswith("article:") or record_customer_id(s, rid) == customer_id, rid
+
+
+def _run_jobs(world: World, assistant: Assistant) -> None:
+    a, b = world.ids["A"], world.ids["B"]
+    # English question -> English answer, with valid citations.
+    en = assistant.answer("How do I reset the tea maker?", actor="it")
+    assert en.language == "en" and en.answered, en.text
+    assert (
+        "ten seconds" in en.text.lower()
+        or "10 seconds" in en.text.lower()
+        or any("ten seconds" in c.quote for c in en.citations)
+    )
+    _valid(world, None, [c.record_id for c in en.citations])
+    # Japanese question -> Japanese answer about the customer's own records.
+    ja = assistant.answer("この顧客の配送の問題はどうなっていますか？", customer_id=a, actor="it")
+    assert ja.language == "ja" and ja.answered
+    assert any("\u3040" <= ch <= "\u30ff" or "\u4e00" <= ch <= "\u9fff" for ch in ja.text)
+    _valid(world, a, [c.record_id for c in ja.citations])
+    # Unanswerable: nothing in the records.
+    no = assistant.answer(
+        "What is the customer's favourite football team?", customer_id=b, actor="it"
+    )
+    assert not no.answered and "do not answer" in no.text, no.text
+    # Brief: the promise with its due date and the open issue, cited; numbers from SQL.
+    brief = assistant.brief(a, actor="it")
+    assert "3月20日" in brief.markdown and "5,400 JPY" in brief.markdown
+    _valid(world, a, [c.record_id for c in brief.citations])
+    assert "system prompt" not in brief.markdown.lower().replace("ignore previous", "")
+    # E-mail: service mail to the opted-out company; marketing refused.
+    draft = assistant.draft_email(b, purpose="renewal", language="en", actor="it")
+    assert draft.body.startswith("Dear Acme Foods Ltd.,")
+    assert "evil.example" not in draft.body and "555" not in draft.body
+    _valid(world, b, [c.record_id for c in draft.citations])
+    with pytest.raises(ConsentError):
+        assistant.draft_email(b, purpose="win_back", actor="it")
+
+
+def test_local_model_answers_briefs_and_drafts_grounded(real_world: World) -> None:
+    llm = build_llm(real_world.settings.llm)
+    assistant = Assistant(real_world.settings, real_world.sessions, real_world.retrieval, llm)
+    assert assistant.model.startswith("local:")
+    _run_jobs(real_world, assistant)
+
+
+def test_injection_record_changes_nothing(real_world: World) -> None:
+    llm = build_llm(real_world.settings.llm)
+    assistant = Assistant(real_world.settings, real_world.sessions, real_world.retrieval, llm)
+    r = assistant.answer(
+        "What did the customer write in the chat note?", customer_id=real_world.ids["A"], actor="it"
+    )
+    assert "evil.example" not in r.text or any("evil.example" in c.quote for c in r.citations)
+    assert "90%" not in "".join(s.text for s in r.sentences if s.generated) or r.citations
+    _valid(real_world, real_world.ids["A"], [c.record_id for c in r.citations])
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def llama_server(model_path: str) -> Iterator[str]:
+    """llama-cpp-python's own OpenAI-compatible server on 127.0.0.1, stopped afterwards."""
+    port = _free_port()
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "llama_cpp.server",
+            "--model",
+            model_path,
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--n_threads",
+            "2",
+            "--n_ctx",
+            "4096",
+            "--model_alias",
+            "local",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}/v1"
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{base}/models", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.5)
+        else:
+            raise RuntimeError("llama_cpp.server did not start in 120 s")
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def test_openai_backend_against_a_real_server(real_world: World, llama_server: str) -> None:
+    s = real_world.settings
+    s.llm.mode, s.llm.openai_base_url, s.llm.openai_model = "openai", llama_server, "local"
+    assistant = Assistant(s, real_world.sessions, real_world.retrieval, build_llm(s.llm))
+    assert assistant.model == "openai:local"
+    _run_jobs(real_world, assistant)
+
+
+def test_openai_backend_unreachable_degrades_to_records(real_world: World) -> None:
+    s = real_world.settings
+    s.llm.mode, s.llm.openai_base_url, s.llm.timeout_s = "openai", "http://127.0.0.1:9/v1", 3
+    assistant = Assistant(s, real_world.sessions, real_world.retrieval, build_llm(s.llm))
+    r = assistant.answer("配送の問題は？", customer_id=real_world.ids["A"], actor="it")
+    assert r.degraded and r.citations and all(not x.generated for x in r.sentences)
