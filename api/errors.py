@@ -52,6 +52,11 @@ class NotVisible(ApiError):
     code = "not_found"
 
 
+class TooLarge(ApiError):
+    status = 413
+    code = "too_large"
+
+
 class Unavailable(ApiError):
     status = 503
     code = "unavailable"
@@ -145,6 +150,9 @@ AUTH_RESPONSES: Responses = {
 }
 NOT_FOUND: Responses = {
     404: {"model": ErrorResponse, "description": "Not found, or not visible to this key"}
+}
+BAD_REQUEST: Responses = {
+    400: {"model": ErrorResponse, "description": "The request cannot be served as asked"}
 }
 UNAVAILABLE: Responses = {
     503: {"model": ErrorResponse, "description": "The language model or index is unavailable"}

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any, Literal, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 Language = Literal["ja", "en"]
+MAX_ID = 2**62  # ids fit a 64-bit SQL integer
+# Text that must say something: surrounding whitespace is dropped, then it may not be empty.
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 
 
 class Strict(BaseModel):
@@ -15,7 +18,7 @@ class Strict(BaseModel):
 
 
 class SessionCreate(Strict):
-    api_key: str = Field(min_length=1, max_length=200, examples=["kz_3f9a1c2b7d4e_..."])
+    api_key: Text = Field(min_length=1, max_length=200, examples=["kz_3f9a1c2b7d4e_..."])
 
 
 class Me(BaseModel):
@@ -61,15 +64,15 @@ class InteractionCreate(Strict):
         },
     )
 
-    source: str = Field(default="api", min_length=1, max_length=64)
+    source: Text = Field(default="api", max_length=64)
     references_source: str | None = Field(
         default=None,
         max_length=64,
         description="the source whose external ids `customer_external_id` (and other "
         "references) use; default: `source` itself",
     )
-    external_id: str = Field(min_length=1, max_length=255)
-    customer_external_id: str = Field(min_length=1, max_length=255)
+    external_id: Text = Field(min_length=1, max_length=255)
+    customer_external_id: Text = Field(min_length=1, max_length=255)
     contact_external_id: str | None = None
     kind: Literal[
         "inquiry",
@@ -87,7 +90,7 @@ class InteractionCreate(Strict):
     occurred_at: datetime
     author: str | None = Field(default=None, max_length=255)
     subject: str | None = Field(default=None, max_length=500)
-    body: str = Field(min_length=1, max_length=100_000)
+    body: Text = Field(min_length=1, max_length=100_000)
     rating: int | None = Field(default=None, ge=1, le=5)
     status: Literal["open", "pending", "resolved", "closed"] | None = None
     language: Language | None = None
@@ -117,7 +120,7 @@ class BatchIngest(Strict):
         },
     )
 
-    source: str = Field(min_length=1, max_length=64)
+    source: Text = Field(max_length=64)
     references_source: str | None = Field(
         default=None,
         max_length=64,
@@ -160,7 +163,7 @@ class ImportJob(BaseModel):
 
 class ScopeIn(Strict):
     kind: Literal["customer", "knowledge_base", "global"]
-    customer_id: int | None = Field(default=None, ge=1)
+    customer_id: int | None = Field(default=None, ge=1, le=MAX_ID)
 
 
 class FiltersIn(Strict):
@@ -181,7 +184,7 @@ class SearchRequest(Strict):
         },
     )
 
-    query: str = Field(min_length=1, max_length=2000)
+    query: Text = Field(min_length=1, max_length=2000)
     scope: ScopeIn
     k: int = Field(default=8, ge=1, le=50)
     filters: FiltersIn | None = None
@@ -213,8 +216,8 @@ class ChatRequest(Strict):
         },
     )
 
-    question: str = Field(min_length=1, max_length=4000)
-    customer_id: int | None = Field(default=None, ge=1)
+    question: Text = Field(min_length=1, max_length=4000)
+    customer_id: int | None = Field(default=None, ge=1, le=MAX_ID)
     conversation_id: str | None = Field(
         default=None, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$"
     )
@@ -240,7 +243,7 @@ class DraftRequest(Strict):
         },
     )
 
-    customer_id: int = Field(ge=1)
+    customer_id: int = Field(ge=1, le=MAX_ID)
     purpose: Literal["thank_you", "f2_step", "win_back", "apology", "renewal"] = Field(
         description="marketing purposes (f2_step, win_back) are refused with 409 for "
         "customers who opted out of e-mail; the others are service mail"
@@ -252,8 +255,8 @@ class DraftRequest(Strict):
 
 
 class RewriteRequest(Strict):
-    text: str = Field(min_length=1, max_length=20_000)
-    instruction: str = Field(min_length=1, max_length=1000, examples=["もっと丁寧に"])
+    text: Text = Field(min_length=1, max_length=20_000)
+    instruction: Text = Field(min_length=1, max_length=1000, examples=["もっと丁寧に"])
     language: Language | None = None
 
 
@@ -269,7 +272,7 @@ class FeedbackCreate(Strict):
         json_schema_extra={"examples": [{"output_id": "ans_1a2b3c", "rating": 1}]},
     )
 
-    output_id: str = Field(min_length=1, max_length=64)
+    output_id: Text = Field(min_length=1, max_length=64)
     rating: Literal[-1, 1] | None = None
     edited_text: str | None = Field(default=None, max_length=50_000)
     comment: str | None = Field(default=None, max_length=5000)
@@ -282,7 +285,7 @@ class FeedbackOut(BaseModel):
 
 
 class KeyCreate(Strict):
-    name: str = Field(min_length=1, max_length=100)
+    name: Text = Field(min_length=1, max_length=100)
     role: Literal["agent", "sales", "marketing", "admin"]
 
 

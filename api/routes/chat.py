@@ -22,6 +22,7 @@ from sse_starlette import EventSourceResponse
 from api.auth import Principal, require
 from api.errors import (
     AUTH_RESPONSES,
+    BAD_REQUEST,
     NOT_FOUND,
     UNAVAILABLE,
     NotVisible,
@@ -47,7 +48,20 @@ SSE_DOC: Responses = {
             '(`{"text"}`) many times, then one `event: result` (an AnswerResult with '
             'citations) or `event: error` (`{"code", "message"}`).'
         ),
-        "content": {"text/event-stream": {"schema": {"type": "string"}}},
+        "content": {
+            "text/event-stream": {
+                "schema": {
+                    "type": "object",
+                    "required": ["data"],
+                    "properties": {
+                        "event": {"type": "string", "enum": ["start", "token", "result", "error"]},
+                        "data": {"type": "string", "description": "JSON text"},
+                        "id": {"type": "string"},
+                        "retry": {"type": "integer"},
+                    },
+                }
+            }
+        },
     }
 }
 
@@ -130,8 +144,7 @@ async def _stream(
 @router.post(
     "/chat",
     summary="Ask a question; the answer streams as Server-Sent Events",
-    responses={**SSE_DOC, **AUTH_RESPONSES, **NOT_FOUND, **UNAVAILABLE},
-    response_class=EventSourceResponse,
+    responses={**SSE_DOC, **AUTH_RESPONSES, **NOT_FOUND, **UNAVAILABLE, **BAD_REQUEST},
 )
 async def chat(body: ChatRequest, principal: Agent, services: ServicesDep) -> EventSourceResponse:
     """Stream an answer grounded in the customer's records and the knowledge base."""
@@ -145,7 +158,7 @@ async def chat(body: ChatRequest, principal: Agent, services: ServicesDep) -> Ev
     "/chat/answer",
     response_model=AnswerResult,
     summary="Ask a question; the whole answer in one JSON response",
-    responses={**AUTH_RESPONSES, **NOT_FOUND, **UNAVAILABLE},
+    responses={**AUTH_RESPONSES, **NOT_FOUND, **UNAVAILABLE, **BAD_REQUEST},
 )
 async def answer(body: ChatRequest, principal: Agent, services: ServicesDep) -> AnswerResult:
     """The same answer as /chat, not streamed (for scripts)."""

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Body, Depends, Path
 from fastapi.responses import PlainTextResponse
 
 from api.auth import Principal, require
-from api.errors import AUTH_RESPONSES, NOT_FOUND, UNAVAILABLE, ErrorResponse, Responses
+from api.errors import AUTH_RESPONSES, BAD_REQUEST, NOT_FOUND, UNAVAILABLE, ErrorResponse, Responses
 from api.schemas import BriefRequest, DraftRequest, RewriteRequest, RewriteResponse, utc
 from api.services import Services, get_services
 from assistant.types import BriefResult, EmailDraft
@@ -21,9 +21,7 @@ CustomerId = Annotated[int, Path(ge=1, le=2**62)]
 CONSENT: Responses = {
     409: {"model": ErrorResponse, "description": "Consent refuses it (e-mail opt-out)"}
 }
-BAD: Responses = {
-    400: {"model": ErrorResponse, "description": "The assistant cannot serve it as asked"}
-}
+BAD = BAD_REQUEST
 
 
 async def _brief(
@@ -55,7 +53,6 @@ async def brief(
 
 @router.post(
     "/customers/{customer_id}/brief.md",
-    response_class=PlainTextResponse,
     summary="The same brief as Markdown (for export)",
     responses={
         200: {"content": {"text/markdown": {"schema": {"type": "string"}}}},

@@ -19,7 +19,16 @@ from fastapi import APIRouter, Depends, File, Form, Path, UploadFile
 from fastapi.responses import JSONResponse
 
 from api.auth import Principal, require
-from api.errors import AUTH_RESPONSES, NOT_FOUND, ApiError, NotVisible, Responses
+from api.errors import (
+    AUTH_RESPONSES,
+    BAD_REQUEST,
+    NOT_FOUND,
+    ApiError,
+    ErrorResponse,
+    NotVisible,
+    Responses,
+    TooLarge,
+)
 from api.schemas import (
     BatchIngest,
     ImportJob,
@@ -43,7 +52,7 @@ ServicesDep = Annotated[Services, Depends(get_services)]
 Writer = Annotated[Principal, Depends(require("agent"))]
 Admin = Annotated[Principal, Depends(require())]
 BAD_INPUT: Responses = {
-    400: {"description": "The import could not start (unknown entity, bad mapping)"}
+    400: {"model": ErrorResponse, "description": "The import could not start (entity, mapping)"}
 }
 UPLOAD_TYPES = {".csv", ".tsv", ".json", ".jsonl", ".ndjson"}
 Entity = Literal["customer", "contact", "product", "order", "interaction", "article"]
@@ -157,7 +166,11 @@ def _run_file_import(
     response_model=ImportJob,
     status_code=202,
     summary="Upload a CSV / JSON / JSONL file to import; returns a job to poll",
-    responses={**AUTH_RESPONSES, 413: {"description": "File too large"}},
+    responses={
+        **AUTH_RESPONSES,
+        **BAD_REQUEST,
+        413: {"model": ErrorResponse, "description": "File too large"},
+    },
 )
 async def upload_import(
     _p: Admin,
@@ -180,7 +193,7 @@ async def upload_import(
         raise ApiError(f"mapping {mapping!r} is not one of {', '.join(builtin_mappings())}")
     data = await file.read(services.settings.api.max_upload_bytes + 1)
     if len(data) > services.settings.api.max_upload_bytes:
-        raise ApiError("the file is larger than api.max_upload_bytes", code="too_large")
+        raise TooLarge(f"{name} is larger than api.max_upload_bytes")
     folder = FilePath(tempfile.mkdtemp(prefix="kizuna-upload-"))
     path = folder / name
     path.write_bytes(data)

@@ -27,7 +27,7 @@
       else if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
       else node.setAttribute(k, v === true ? "" : v);
     }
-    for (const c of children.flat()) {
+    for (const c of children.flat(Infinity)) {
       if (c === null || c === undefined) continue;
       node.append(c instanceof Node ? c : document.createTextNode(String(c)));
     }
@@ -297,8 +297,9 @@
         status(t("thanks"));
       } catch (e) { status(e.message, true); }
     };
-    const up = el("button", { type: "button", class: "thumb", "aria-pressed": "false", "aria-label": t("helpful"), title: t("helpful") }, "👍");
-    const down = el("button", { type: "button", class: "thumb", "aria-pressed": "false", "aria-label": t("notHelpful"), title: t("notHelpful") }, "👎");
+    // Text glyphs, not emoji: they render on machines without an emoji font.
+    const up = el("button", { type: "button", class: "thumb", "aria-pressed": "false", title: t("helpful") }, `▲ ${t("helpful")}`);
+    const down = el("button", { type: "button", class: "thumb", "aria-pressed": "false", title: t("notHelpful") }, `▼ ${t("notHelpful")}`);
     up.addEventListener("click", () => send(1, up));
     down.addEventListener("click", () => send(-1, down));
     holder.replaceChildren(up, down);

@@ -43,7 +43,7 @@ def test_openapi_no_server_errors_and_documented_statuses(shared_api: ApiHarness
             continue
 
         @settings(
-            max_examples=25, deadline=None, database=None, suppress_health_check=list(HealthCheck)
+            max_examples=40, deadline=None, database=None, suppress_health_check=list(HealthCheck)
         )
         @given(case=operation.as_strategy())
         def run(case: Case) -> None:

@@ -53,7 +53,8 @@ def test_support_desk_flow(live_server: LiveServer, browser: Any) -> None:
     assert "agent-1" in page.inner_text("#whoami")
     cookies = {c["name"]: c for c in context.cookies()}
     assert (
-        cookies["kizuna_session"]["httpOnly"] and cookies["kizuna_session"]["sameSite"] == "Strict"
+        cookies["kizuna_session"]["httpOnly"]
+        and cookies["kizuna_session"]["sameSite"] == "Strict"
     )
 
     # Incremental search by kana; ↓ then Enter opens the customer.
@@ -84,7 +85,7 @@ def test_support_desk_flow(live_server: LiveServer, browser: Any) -> None:
     assert record_id in page.inner_text("#record-title")
     shot(page, "2-citation")
     page.keyboard.press("Escape")
-    page.wait_for_selector("#record-dialog:not([open])")
+    page.wait_for_selector("#record-dialog", state="hidden")
 
     # Thumbs up on the answer is stored.
     page.locator("#chat-log .msg.bot .feedback button").first.click()
