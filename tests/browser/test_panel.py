@@ -53,8 +53,7 @@ def test_support_desk_flow(live_server: LiveServer, browser: Any) -> None:
     assert "agent-1" in page.inner_text("#whoami")
     cookies = {c["name"]: c for c in context.cookies()}
     assert (
-        cookies["kizuna_session"]["httpOnly"]
-        and cookies["kizuna_session"]["sameSite"] == "Strict"
+        cookies["kizuna_session"]["httpOnly"] and cookies["kizuna_session"]["sameSite"] == "Strict"
     )
 
     # Incremental search by kana; ↓ then Enter opens the customer.
