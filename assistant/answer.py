@@ -23,6 +23,8 @@ from retrieval.types import Scope, SearchHit
 log = logging.getLogger(__name__)
 
 SUPPORT_COSINE = 0.5
+# Three short sentences fit; a weak model otherwise rambles to max_tokens (seconds each).
+ANSWER_TOKENS = 150
 ANSWER_FACT_KEYS = [
     "name",
     "segment",
@@ -133,7 +135,7 @@ def answer_stream(
         ]
         pieces: list[str] = []
         try:
-            for piece in jobs.generate(messages):
+            for piece in jobs.generate(messages, min(jobs.settings.llm.max_tokens, ANSWER_TOKENS)):
                 pieces.append(piece)
                 yield StreamEvent(type="token", text=piece)
         except Exception as e:  # the user still gets the records (extractive answer)

@@ -199,7 +199,7 @@ def build_brief(jobs: Jobs, customer_id: int, *, language: str | None, actor: st
                 )
             ),
         ]
-        text, degraded = jobs.complete(messages)
+        text, degraded = jobs.complete(messages, min(jobs.settings.llm.max_tokens, 220))
         head, _, tail = text.partition("POINTS:")
         scorer = Scorer([r.text for r in context], jobs.retrieval.embedder)
         for part, bucket in ((head.replace("SUMMARY:", ""), summary), (tail, points)):
