@@ -4,7 +4,8 @@ Reports p50/p95 time to first token (TTFT) and to the final result, and /health 
 latency while the streams run. Loopback only, bounded (at most 100 streams).
 
     kizuna serve &                      # or `kizuna demo`
-    python benchmarks/load_chat.py --url http://127.0.0.1:8765 --key kz_... --customer-id 1
+    python benchmarks/load_chat.py --url http://127.0.0.1:8765 --key kz_... \
+        --questions kizuna-data/demo/questions.jsonl
 """
 
 from __future__ import annotations
@@ -34,10 +35,21 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[rank - 1]
 
 
+def load_questions(path: str) -> list[tuple[str, int | None]]:
+    """(query, customer id or None) from a questions.jsonl written by `kizuna demo`."""
+    out = []
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            if line.strip():
+                q = json.loads(line)
+                out.append((q["query"], q["scope"].get("customer_id")))
+    return out
+
+
 async def one_stream(
-    client: httpx.AsyncClient, n: int, customer_id: int | None
+    client: httpx.AsyncClient, question: str, customer_id: int | None
 ) -> dict[str, float]:
-    body = {"question": QUESTIONS[n % len(QUESTIONS)], "customer_id": customer_id}
+    body = {"question": question, "customer_id": customer_id}
     start = time.perf_counter()
     first = None
     tokens = 0
@@ -68,7 +80,9 @@ async def poll_health(client: httpx.AsyncClient, stop: asyncio.Event, out: list[
         await asyncio.sleep(0.02)
 
 
-async def run(url: str, key: str, streams: int, customer_id: int | None) -> dict[str, object]:
+async def run(
+    url: str, key: str, streams: int, questions: list[tuple[str, int | None]]
+) -> dict[str, object]:
     headers = {"Authorization": f"Bearer {key}"}
     limits = httpx.Limits(max_connections=streams + 2)
     timeout = httpx.Timeout(600.0)
@@ -81,7 +95,9 @@ async def run(url: str, key: str, streams: int, customer_id: int | None) -> dict
         health_times: list[float] = []
         poller = asyncio.create_task(poll_health(health, stop, health_times))
         started = time.perf_counter()
-        results = await asyncio.gather(*(one_stream(chat, n, customer_id) for n in range(streams)))
+        results = await asyncio.gather(
+            *(one_stream(chat, *questions[n % len(questions)]) for n in range(streams))
+        )
         wall = time.perf_counter() - started
         stop.set()
         await poller
@@ -95,6 +111,7 @@ async def run(url: str, key: str, streams: int, customer_id: int | None) -> dict
         "total_p50_s": round(percentile(total, 50), 3),
         "total_p95_s": round(percentile(total, 95), 3),
         "tokens_mean": round(statistics.mean(r["tokens"] for r in results), 1),
+        "streams_with_tokens": sum(1 for r in results if r["tokens"] > 0),
         "health_requests": len(health_times),
         "health_p50_ms": round(percentile(health_times, 50) * 1000, 2),
         "health_p99_ms": round(percentile(health_times, 99) * 1000, 2),
@@ -106,14 +123,19 @@ def main() -> int:
     parser.add_argument("--url", default="http://127.0.0.1:8765")
     parser.add_argument("--key", required=True, help="an agent or admin API key")
     parser.add_argument("--streams", type=int, default=20)
-    parser.add_argument("--customer-id", type=int, default=None)
+    parser.add_argument("--customer-id", type=int, default=None, help="for the built-in questions")
+    parser.add_argument("--questions", help="questions.jsonl (kizuna demo writes one)")
     args = parser.parse_args()
     host = urlparse(args.url).hostname
     if host not in ("127.0.0.1", "localhost", "::1"):
         parser.error("loopback only: --url must point at 127.0.0.1 / localhost")
     if not 1 <= args.streams <= 100:
         parser.error("--streams must be 1..100")
-    report = asyncio.run(run(args.url, args.key, args.streams, args.customer_id))
+    if args.questions:
+        questions = load_questions(args.questions)
+    else:
+        questions = [(q, args.customer_id) for q in QUESTIONS]
+    report = asyncio.run(run(args.url, args.key, args.streams, questions))
     print(json.dumps(report, indent=2))
     return 0
 
