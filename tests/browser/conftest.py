@@ -1,17 +1,12 @@
-"""A live server (uvicorn on 127.0.0.1, free port, in a thread) and headless Debian Chromium."""
+"""A live server (uvicorn on 127.0.0.1, a free port, in a thread) and headless Debian Chromium."""
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import pytest
-import uvicorn
 
 from api.app import create_app
 from knowledge.apikeys import create_key
@@ -19,6 +14,7 @@ from knowledge.db import make_engine, make_session_factory, migrate
 from knowledge.importing import import_records
 from retrieval.service import build_retrieval
 from tests.api.conftest import api_settings
+from tests.api.live import serving
 from tests.api.seed import SEED
 
 CHROMIUM = "/usr/bin/chromium"
@@ -39,12 +35,6 @@ class LiveServer:
     keys: dict[str, str]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """Seed a database and index, then serve the app with uvicorn until the module ends."""
@@ -63,30 +53,8 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     }
     engine.dispose()
 
-    port = _free_port()
-    config = uvicorn.Config(
-        create_app(settings), host="127.0.0.1", port=port, log_level="warning", lifespan="on"
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{url}/ready", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    else:
-        server.should_exit = True
-        raise RuntimeError("the server did not become ready within 60 s")
-    try:
+    with serving(create_app(settings)) as url:
         yield LiveServer(url, keys)
-    finally:
-        server.should_exit = True
-        thread.join(15)
 
 
 @pytest.fixture(scope="module")
