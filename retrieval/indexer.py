@@ -63,7 +63,8 @@ def index(retrieval: Retrieval, *, progress: bool = True) -> IndexReport:
     with retrieval.sessions() as session:
         total = len(corpus_record_ids(session))
     seen: set[str] = set()
-    pending: list[tuple[list[Chunk], set[str]]] = []  # (chunks, stale chunk ids to delete)
+    # (chunks, stale chunk ids to delete, whether the vectors must be (re)written)
+    pending: list[tuple[list[Chunk], set[str], bool]] = []
     pending_chunks = 0
     bar, task = _progress(progress, total)
     with bar, retrieval.sessions() as session:
@@ -73,13 +74,15 @@ def index(retrieval: Retrieval, *, progress: bool = True) -> IndexReport:
             record_id = record.record_id
             seen.add(record_id)
             stored_vec, stored_kw = vec.get(record_id, {}), kw.get(record_id, {})
-            if _current(chunks, stored_vec) and _current(chunks, stored_kw):
+            vector_ok = _current(chunks, stored_vec)
+            if vector_ok and _current(chunks, stored_kw):
                 report.records_unchanged += 1
                 if task is not None:
                     bar.advance(task)
                 continue
             extra = (set(stored_vec) | set(stored_kw)) - {c.chunk_id for c in chunks}
-            pending.append((chunks, extra))
+            # Vectors already current (e.g. only the tokeniser changed): no re-embedding.
+            pending.append((chunks, extra, not vector_ok))
             pending_chunks += len(chunks)
             if pending_chunks >= BATCH_CHUNKS:
                 _flush(retrieval, pending, report)
@@ -110,22 +113,23 @@ def index(retrieval: Retrieval, *, progress: bool = True) -> IndexReport:
 
 
 def _flush(
-    retrieval: Retrieval, pending: list[tuple[list[Chunk], set[str]]], report: IndexReport
+    retrieval: Retrieval, pending: list[tuple[list[Chunk], set[str], bool]], report: IndexReport
 ) -> None:
-    chunks = [c for group, _ in pending for c in group]
-    stale = [c for _, extra in pending for c in extra]
-    texts = [c.indexed_text for c in chunks]
+    chunks = [c for group, _, _ in pending for c in group]
+    to_embed = [c for group, _, embed in pending if embed for c in group]
+    stale = [c for _, extra, _ in pending for c in extra]
     t0 = time.perf_counter()
-    vectors = retrieval.embedder.embed(texts)
+    vectors = retrieval.embedder.embed([c.indexed_text for c in to_embed])
     report.embed_seconds += time.perf_counter() - t0
-    tokens = [tokenize(t) for t in texts]
+    tokens = [tokenize(c.indexed_text) for c in chunks]
     if stale:
         retrieval.vectors.delete(stale)
         retrieval.keywords.delete(stale)
-    retrieval.vectors.upsert(chunks, vectors)
+    retrieval.vectors.upsert(to_embed, vectors)
     retrieval.keywords.upsert(chunks, tokens)
     report.records_indexed += len(pending)
     report.chunks_upserted += len(chunks)
+    report.chunks_embedded += len(to_embed)
     report.chunks_deleted += len(stale)
 
 

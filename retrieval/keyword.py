@@ -20,6 +20,7 @@ import numpy as np
 
 from retrieval.chunking import Chunk
 from retrieval.errors import IndexUnavailable
+from retrieval.tokenize import TOKENIZER_VERSION
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +33,8 @@ CREATE TABLE IF NOT EXISTS chunks (
 CREATE INDEX IF NOT EXISTS ix_chunks_record ON chunks(record_id);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
-SCHEMA_VERSION = "2"  # bump when the chunks table changes: the table is rebuilt by indexing
+# Bumped when the chunks table or the tokeniser changes: the table is then rebuilt by indexing.
+SCHEMA_VERSION = f"2.{TOKENIZER_VERSION}"
 _COLUMNS = ("chunk_id", "customer_id", "source_type", "kind", "phase", "language", "occurred_at")
 
 

@@ -14,72 +14,25 @@ from typing import Any
 
 from retrieval.errors import RetrievalError
 
-_SKIP_POS = {"助詞", "助動詞", "補助記号", "記号", "空白"}
+TOKENIZER_VERSION = "2"  # part of the keyword index layout: a change means re-tokenising
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+_SKIP_POS = _words("助詞 助動詞 補助記号 記号 空白 連体詞 代名詞 接頭辞 感動詞 接続詞")
+# Function-like words that carry no topic: light verbs, "this person", "about", "thing" ...
+_JA_STOP = _words(
+    """する ある いる なる みる くる いく おる くれる もらう いただく いい よい ない 思う 言う
+    つく 方 こと もの 時 ため よう 何 様 さん 頃 とても どう どの どこ どれ"""
+)
 _LATIN = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
-_STOP = frozenset(
-    [
-        "a",
-        "an",
-        "and",
-        "are",
-        "as",
-        "at",
-        "be",
-        "but",
-        "by",
-        "for",
-        "from",
-        "has",
-        "have",
-        "i",
-        "if",
-        "in",
-        "into",
-        "is",
-        "it",
-        "its",
-        "me",
-        "my",
-        "no",
-        "not",
-        "of",
-        "on",
-        "or",
-        "our",
-        "so",
-        "than",
-        "that",
-        "the",
-        "their",
-        "them",
-        "then",
-        "there",
-        "these",
-        "they",
-        "this",
-        "to",
-        "was",
-        "we",
-        "were",
-        "what",
-        "when",
-        "where",
-        "which",
-        "who",
-        "why",
-        "will",
-        "with",
-        "you",
-        "your",
-        "do",
-        "does",
-        "did",
-        "can",
-        "could",
-        "would",
-        "should",
-        "please",
-    ]
+_STOP = _words(
+    """a an and are as at be but by for from has have i if in into is it its me my no not of
+    on or our so than that the their them then there these they this to was we were what when
+    where which who why will with you your do does did can could would should please her his
+    him she he us about up how any all some been being had just also"""
 )
 # Verb/noun endings stripped in order; the stem must keep at least three letters.
 _SUFFIXES = ("ingly", "edly", "sses", "ches", "shes", "xes", "ing", "ies", "ied", "ed", "ly", "s")
@@ -155,5 +108,7 @@ def _japanese_tokens(text: str) -> list[str]:
         feature = word.feature
         if feature.pos1 in _SKIP_POS:
             continue
-        out.append(getattr(feature, "orthBase", None) or word.surface)
+        base = getattr(feature, "orthBase", None) or word.surface
+        if base not in _JA_STOP:
+            out.append(base)
     return out

@@ -72,6 +72,7 @@ class IndexReport:
     records_unchanged: int = 0
     records_deleted: int = 0  # gone from SQL, removed from the index
     chunks_upserted: int = 0
+    chunks_embedded: int = 0  # fewer than upserted when only the keyword side was behind
     chunks_deleted: int = 0
     seconds: float = 0.0
     embed_seconds: float = 0.0

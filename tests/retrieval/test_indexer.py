@@ -187,5 +187,6 @@ def test_old_keyword_layout_is_rebuilt_then_refilled(
     retrieval.keywords = KeywordIndex(path)
     assert retrieval.keywords.count() == 0
     assert len(retrieval.check().missing) == 4
-    retrieval.index(progress=False)
+    report = retrieval.index(progress=False)
+    assert report.records_indexed == 4 and report.chunks_embedded == 0  # vectors were current
     assert retrieval.check().ok
