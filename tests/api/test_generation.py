@@ -148,3 +148,25 @@ def test_gaps_list_unanswerable_questions(api: ApiHarness) -> None:
     assert result["answered"] is False and result["citations"] == []
     gaps = api.client.get("/gaps", headers=api.headers("admin")).json()
     assert [g["question"] for g in gaps] == [q["question"]] and gaps[0]["count"] == 1
+
+
+def test_every_generation_is_audited_with_the_key_name(api: ApiHarness) -> None:
+    taro = api.customers["C-1"]
+    h = api.headers("sales")
+    brief = api.client.post(f"/customers/{taro}/brief", headers=h).json()
+    draft = api.client.post(
+        "/drafts/email", json={"customer_id": taro, "purpose": "apology"}, headers=h
+    ).json()
+    api.client.post(
+        "/drafts/rewrite", json={"text": "了解です。", "instruction": "丁寧に"}, headers=h
+    )
+    rows = api.client.get("/audit", headers=api.headers("admin")).json()
+    mine = [r for r in rows if r["actor"] == "sales-1"]
+    assert sorted(r["action"] for r in mine) == ["brief", "draft_email", "rewrite"]
+    by_id = {r["output_id"]: r for r in mine}
+    assert by_id[brief["output_id"]]["customer_id"] == taro
+    assert set(by_id[draft["output_id"]]["cited_records"]) == {
+        c["record_id"] for c in draft["citations"]
+    }
+    assert all(r["model"] for r in mine)
+    assert all(r["at"].endswith(("Z", "+00:00")) for r in mine)
