@@ -84,6 +84,7 @@ def bench(assistant: Assistant, ids: dict[str, int], clock: FirstToken) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--skip-server", action="store_true")
+    parser.add_argument("--skip-local", action="store_true")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(environment="test", data_dir=Path(tmp))  # type: ignore[call-arg]
@@ -114,7 +115,8 @@ def main() -> None:
             f"local model {assistant.model}, {settings.llm.n_threads} threads "
             f"(built in {time.perf_counter() - start:.1f} s, loads on first call)"
         )
-        bench(assistant, world.ids, clock)
+        if not args.skip_local:
+            bench(assistant, world.ids, clock)
         if args.skip_server:
             return
         from tests.assistant.test_local_llm_integration import llama_server

@@ -9,6 +9,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from collections.abc import Iterator
@@ -130,6 +131,7 @@ def _free_port() -> int:
 def llama_server(model_path: str) -> Iterator[str]:
     """llama-cpp-python's own OpenAI-compatible server on 127.0.0.1, stopped afterwards."""
     port = _free_port()
+    log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in the finally below
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -149,11 +151,11 @@ def llama_server(model_path: str) -> Iterator[str]:
             "local",
         ],
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=log,
     )
     base = f"http://127.0.0.1:{port}/v1"
     try:
-        deadline = time.monotonic() + 120
+        deadline = time.monotonic() + 240
         while time.monotonic() < deadline:
             try:
                 if httpx.get(f"{base}/models", timeout=2).status_code == 200:
@@ -161,11 +163,14 @@ def llama_server(model_path: str) -> Iterator[str]:
             except httpx.HTTPError:
                 time.sleep(0.5)
         else:
-            raise RuntimeError("llama_cpp.server did not start in 120 s")
+            log.seek(0)
+            tail = log.read().decode(errors="replace")[-2000:]
+            raise RuntimeError(f"llama_cpp.server did not start in 240 s:\n{tail}")
         yield base
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+        log.close()
 
 
 def test_openai_backend_against_a_real_server(real_world: World, llama_server: str) -> None:
