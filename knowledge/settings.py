@@ -72,6 +72,7 @@ class RetrievalSettings(BaseModel):
     chunk_chars: int = 400
     chunk_overlap_chars: int = 80
     rrf_k: int = 60
+    keyword_weight: float = 1.0  # weight of the keyword ranking in the fusion (vector: 1)
     recency_half_life_days: float = 0.0  # 0 disables recency weighting
 
 

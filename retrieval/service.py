@@ -96,7 +96,9 @@ class Retrieval:
             rankings["keyword"] = [row[0] for row in found_kw]
             # A chunk matching one word of a three-word query is weak evidence (typically a
             # cross-lingual query hitting an unrelated note); scale by the share matched.
-            weights["keyword"] = {row[0]: row[2] ** 2 for row in found_kw}
+            weights["keyword"] = {
+                row[0]: self.settings.keyword_weight * row[2] ** 2 for row in found_kw
+            }
             for chunk_id, _, _, text, meta in found_kw:
                 docs.setdefault(chunk_id, (text, meta))
         fused = rrf(rankings, self.settings.rrf_k, weights if mode == "hybrid" else None)
