@@ -128,7 +128,7 @@ _SLOW_INDEX = textwrap.dedent(
         def embed(self, texts):
             if len(texts) > 1:
                 print("batch", flush=True)
-                time.sleep(0.5)
+                time.sleep(1.0)
             return super().embed(texts)
 
     settings = Settings.model_validate_json(sys.argv[1])
