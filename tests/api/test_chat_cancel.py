@@ -18,7 +18,7 @@ from knowledge.apikeys import create_key
 from tests.api.conftest import api_settings, seed
 from tests.api.live import serving
 
-PIECES = 200
+PIECES = 1000  # 20 s of writing if nobody stops it
 WRITTEN: list[int] = []  # what the slow model was allowed to write, across threads
 
 
@@ -52,9 +52,12 @@ def test_closing_the_stream_cancels_generation(tmp_path: Path) -> None:
                     tokens += 1
                     if tokens == 3:
                         break  # the client goes away mid-answer
-        time.sleep(1.0)
-        after_close = len(WRITTEN)
-        time.sleep(0.5)
-        assert len(WRITTEN) == after_close, "generation went on after the client left"
-        assert 3 <= after_close < PIECES / 2
+        # Generation must stop soon after the client left (allow a slow, loaded machine).
+        deadline = time.monotonic() + 10
+        before = -1
+        while len(WRITTEN) != before and time.monotonic() < deadline:
+            before = len(WRITTEN)
+            time.sleep(0.5)
+        assert len(WRITTEN) == before, "generation went on after the client left"
+        assert 3 <= before < PIECES // 2
         assert threading.active_count() < 50
