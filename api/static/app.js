@@ -41,6 +41,7 @@
       node.placeholder = t(node.dataset.i18nPlaceholder);
     }
     $("lang-toggle").textContent = state.lang === "ja" ? "English" : "日本語";
+    status("");
     showWho();
     if (state.profile) renderCard(state.profile);
     if (state.brief) renderBrief(state.brief);
@@ -277,7 +278,7 @@
 
   function sourcesList(citations) {
     if (!citations || !citations.length) return null;
-    return el("details", { class: "sources" }, el("summary", {}, `${t("sources")} (${citations.length})`),
+    return el("details", { class: "sources" }, el("summary", {}, el("span", { "data-i18n": "sources" }, t("sources")), ` (${citations.length})`),
       el("ol", {}, citations.map((c) => el("li", {},
         el("button", { type: "button", class: "linklike", "data-record-id": c.record_id, onclick: () => openRecord(c.record_id) },
           `${c.record_id} · ${c.kind} · ${day(c.date)}`),
@@ -298,8 +299,8 @@
       } catch (e) { status(e.message, true); }
     };
     // Text glyphs, not emoji: they render on machines without an emoji font.
-    const up = el("button", { type: "button", class: "thumb", "aria-pressed": "false", title: t("helpful") }, `▲ ${t("helpful")}`);
-    const down = el("button", { type: "button", class: "thumb", "aria-pressed": "false", title: t("notHelpful") }, `▼ ${t("notHelpful")}`);
+    const up = el("button", { type: "button", class: "thumb", "aria-pressed": "false" }, "▲ ", el("span", { "data-i18n": "helpful" }, t("helpful")));
+    const down = el("button", { type: "button", class: "thumb", "aria-pressed": "false" }, "▼ ", el("span", { "data-i18n": "notHelpful" }, t("notHelpful")));
     up.addEventListener("click", () => send(1, up));
     down.addEventListener("click", () => send(-1, down));
     holder.replaceChildren(up, down);
@@ -326,9 +327,9 @@
     if (!question || state.streamAbort) return;
     $("question").value = "";
     const log = $("chat-log");
-    log.append(el("div", { class: "msg user" }, el("span", { class: "who" }, t("you")), el("p", {}, question)));
+    log.append(el("div", { class: "msg user" }, el("span", { class: "who", "data-i18n": "you" }, t("you")), el("p", {}, question)));
     const live = el("p", { class: "streaming" });
-    const answer = el("div", { class: "msg bot", "aria-busy": "true" }, el("span", { class: "who" }, t("kizuna")), live);
+    const answer = el("div", { class: "msg bot", "aria-busy": "true" }, el("span", { class: "who", "data-i18n": "kizuna" }, t("kizuna")), live);
     log.append(answer);
     answer.scrollIntoView({ block: "end" });
     status(t("thinking"));

@@ -118,6 +118,7 @@ def test_support_desk_flow(live_server: LiveServer, browser: Any) -> None:
     page.click("#lang-toggle")
     assert page.inner_text("#find-title") == "Find a customer"
     assert page.get_attribute("html", "lang") == "en"
+    assert "Helpful" in page.inner_text("#email-feedback")  # buttons made earlier follow too
     shot(page, "5-english")
     assert not errors, errors
     context.close()
