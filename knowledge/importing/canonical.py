@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import unicodedata
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -129,7 +129,7 @@ def boolean(value: Any, field: str, *, default: bool = False) -> bool:
 def timestamp(value: Any, field: str, *, required: bool = False) -> datetime | None:
     """ISO 8601 date or date-time (also 2024/03/01); RowRejected when unreadable."""
     if isinstance(value, datetime):
-        return value
+        return _as_utc(value)
     out = normalize_text(None if value is None else str(value))
     if out is None:
         if required:
@@ -137,9 +137,16 @@ def timestamp(value: Any, field: str, *, required: bool = False) -> datetime | N
         return None
     candidate = out.replace("/", "-").replace("Z", "+00:00")
     try:
-        return datetime.fromisoformat(candidate)
+        parsed = datetime.fromisoformat(candidate)
     except ValueError as e:
         raise RowRejected(f"{out!r} is not an ISO 8601 date or date-time", field=field) from e
+    return _as_utc(parsed)
+
+
+def _as_utc(value: datetime) -> datetime:
+    # Stored in UTC on every backend: SQLite keeps no offset, so a +09:00 time kept as is
+    # would read back nine hours off. A time without an offset is taken as UTC already.
+    return value if value.tzinfo is None else value.astimezone(UTC)
 
 
 def mapping_value(value: Any, field: str) -> dict[str, Any]:
