@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import text, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -116,6 +116,7 @@ def _save(
     if not items and not rejects:
         return
     file = report.file
+    inserted_before = report.inserted
     with sessions.begin() as session:
         outcome = _write_isolating_failures(session, writer, items)
         rejects = rejects + [
@@ -142,6 +143,20 @@ def _save(
         session.execute(
             update(ImportRun).where(ImportRun.id == report.run_id).values(**_counts(report))
         )
+    _refresh_planner_statistics(sessions, inserted_before, report.inserted)
+
+
+def _refresh_planner_statistics(sessions: sessionmaker[Session], before: int, after: int) -> None:
+    # PostgreSQL plans the source-id lookups from table statistics that autovacuum refreshes
+    # late; on a freshly filled table it scans instead of using the unique index, and each
+    # batch gets slower. Refresh them when the inserted count passes 1k, 10k, 100k, ...
+    if not any(before < 10**n <= after for n in range(3, 10)):
+        return
+    with sessions() as session:
+        if session.get_bind().dialect.name != "postgresql":
+            return
+        session.execute(text("ANALYZE source_records"))
+        session.commit()
 
 
 def _write_isolating_failures(session: Session, writer: Any, items: list[Item]) -> Outcome:
