@@ -160,6 +160,22 @@ def build_brief(jobs: Jobs, customer_id: int, *, language: str | None, actor: st
             or [Sentence(text=label("none", lang), generated=False)],
         )
     )
+    listed = {f.interaction.id for f in issues}  # promise records stay: one sentence is little
+    history = [f for f in findings.notable(interactions, 12) if f.interaction.id not in listed][:8]
+    sections.append(
+        BriefSection(
+            title=label("sec_history", lang),
+            sentences=[
+                Sentence(
+                    text=f"{_day(f.interaction.occurred_at)} ({f.interaction.kind}): {f.text}",
+                    citations=[cite(f.interaction, f.text)],
+                    generated=False,
+                )
+                for f in history
+            ]
+            or [Sentence(text=label("none", lang), generated=False)],
+        )
+    )
     trend = findings.sentiment_trend(interactions)[-4:]
     sections.append(
         BriefSection(

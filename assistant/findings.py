@@ -13,10 +13,10 @@ from assistant.similarity import split_sentences
 from knowledge.records import InteractionRecord
 
 _PROMISE = re.compile(
-    r"約束|までに|期限|予定です|(?<!お願い)いたします|(?<!お願い)致します|ご連絡します|送付|手配"
+    r"約束|までに|期限|予定です|次のアクション|中に回答|回答します|ご回答いたします|(?<!お願い)いたします|(?<!お願い)致します|ご連絡します|送付|手配"
     r"|promis|will (?:send|call|deliver|ship|follow|provide|get back|arrange|replace|refund|visit)"
     r"|committed|agreed to|by (?:mon|tue|wed|thu|fri|sat|sun|end of|next|the end|\d)|\bdue\b"
-    r"|we'll",
+    r"|we'll|next step|action item|to send|to share|to provide",
     re.IGNORECASE,
 )
 _DATE = re.compile(
@@ -69,10 +69,36 @@ def promises(interactions: list[InteractionRecord]) -> list[Finding]:
     out = []
     for i in sorted(interactions, key=_when, reverse=True):
         for sentence in split_sentences(unicodedata.normalize("NFKC", i.body)):
-            if _PROMISE.search(sentence):
+            if _PROMISE.search(sentence) or _future_date(sentence, i.occurred_at):
                 due = _DATE.search(sentence)
                 out.append(Finding(i, sentence.strip()[:240], due.group(0) if due else None))
     return out
+
+
+_ISO_DATE = re.compile(r"(\d{4})[-/年](\d{1,2})[-/月](\d{1,2})")
+
+
+def _future_date(sentence: str, written: datetime) -> bool:
+    """A full date later than the record itself: something scheduled or promised."""
+    for y, m, d in _ISO_DATE.findall(sentence):
+        try:
+            if datetime(int(y), int(m), int(d)).date() > written.date():
+                return True
+        except ValueError:
+            continue
+    return False
+
+
+def notable(interactions: list[InteractionRecord], limit: int) -> list[Finding]:
+    """The newest records with a clear intent, a rating or a status, then the newest others."""
+    newest = sorted(interactions, key=_when, reverse=True)
+    ranked = [i for i in newest if (i.intent and i.intent != "other") or i.rating or i.status]
+    ranked += [i for i in newest if i not in ranked]
+    # Notes of meetings and calls pack several facts per line; show a little more of them.
+    return [
+        Finding(i, _headline(i, 3 if i.kind in ("meeting_note", "call") else 2))
+        for i in ranked[:limit]
+    ]
 
 
 def sentiment_trend(interactions: list[InteractionRecord]) -> list[tuple[str, Counter[str]]]:
@@ -88,7 +114,20 @@ def _when(i: InteractionRecord) -> datetime:
     return i.occurred_at
 
 
-def _headline(i: InteractionRecord) -> str:
-    first = next(iter(split_sentences(unicodedata.normalize("NFKC", i.body))), "")
+_GREETING = re.compile(
+    r"お世話になっております|ありがとうございます。?$|様$|^お客様:?$|^担当|ご連絡ありがとう"
+    r"|^(?:dear|hi|hello)\b|thank you for (?:contacting|reaching|your message)|^best regards",
+    re.IGNORECASE,
+)
+
+
+def _headline(i: InteractionRecord, sentences: int = 2) -> str:
+    """Subject and the first sentences that say something (greetings skipped), ~200 chars."""
+    body = unicodedata.normalize("NFKC", i.body)
+    said = [s for s in split_sentences(body) if not _GREETING.search(s.strip())][:sentences]
+    first = "".join(said) if _CJK_END.search("".join(said)) else " ".join(said)
     text = f"{i.subject}: {first}" if i.subject else first
     return text.strip()[:240]
+
+
+_CJK_END = re.compile(r"[。！？]")
