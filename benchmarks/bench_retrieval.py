@@ -20,7 +20,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import insert
+from typing import Any
+
+from sqlalchemy import insert, select
 
 from knowledge.corpus import iter_corpus
 from knowledge.db import make_engine, make_session_factory, migrate
@@ -108,16 +110,39 @@ def pct(values: list[float], q: float) -> float:
 
 
 def run(
-    size: int, embedder_spec: str, queries: int, encode_sample: int, index_embedder: str
+    size: int,
+    embedder_spec: str,
+    queries: int,
+    encode_sample: int,
+    index_embedder: str,
+    reuse: str = "",
 ) -> None:
-    data = Path(tempfile.mkdtemp(prefix=f"kizuna-bench-{size}-"))
+    data = Path(reuse) if reuse else Path(tempfile.mkdtemp(prefix=f"kizuna-bench-{size}-"))
     settings = Settings(environment="test", data_dir=data)  # type: ignore[call-arg]
     settings.retrieval.embedder = index_embedder or embedder_spec
     engine = make_engine(settings.database)
     migrate(engine)
     sessions = make_session_factory(engine)
-    customer_ids = populate(sessions, size)
     retrieval = build_retrieval(settings.retrieval, sessions)
+    embedder = retrieval.embedder
+    if reuse:  # an indexed data dir of an earlier run: latency only
+        with sessions() as s:
+            customer_ids = list(s.scalars(select(Customer.id)))
+        print(f"\n== reusing {data}: {retrieval.vectors.count()} chunks")
+    else:
+        customer_ids = populate(sessions, size)
+        index_and_encode(retrieval, sessions, size, customer_ids, embedder_spec, encode_sample)
+    latency(retrieval, embedder, embedder_spec, index_embedder, customer_ids, queries)
+
+
+def index_and_encode(
+    retrieval: Any,
+    sessions: Any,
+    size: int,
+    customer_ids: list[int],
+    embedder_spec: str,
+    encode_sample: int,
+) -> None:
     embedder = retrieval.embedder
 
     with sessions() as s:
@@ -147,6 +172,15 @@ def run(
     )
     print(f"index / encode    : {index_rate / encode:8.2f}")
 
+
+def latency(
+    retrieval: Any,
+    embedder: Any,
+    embedder_spec: str,
+    index_embedder: str,
+    customer_ids: list[int],
+    queries: int,
+) -> None:
     if index_embedder:
         # Indexed with a cheap embedder of the same dimension, queried with the real one:
         # search latency is what is measured, and a filtered query barely depends on vectors.
@@ -157,6 +191,11 @@ def run(
     rng = random.Random(1)
     qs = [(rng.choice(JA + EN), rng.choice(customer_ids)) for _ in range(queries)]
     vectors = embedder.embed([q for q, _ in qs])
+    encode_ms = []
+    for q, _ in qs:
+        t0 = time.perf_counter()
+        embedder.embed([q])
+        encode_ms.append((time.perf_counter() - t0) * 1000)
     for q, c in qs[:10]:  # warm caches on both paths
         retrieval.search(q, Scope.customer(c))
     raw, raw_embed, hybrid = [], [], []
@@ -179,6 +218,7 @@ def run(
         ("raw Chroma query (given vector)", raw),
         ("raw Chroma query + query encode", raw_embed),
         ("hybrid search (customer scope)", hybrid),
+        ("query encode alone", encode_ms),
     ):
         print(f"{name:33s}: p50 {pct(values, 50):6.1f} ms  p95 {pct(values, 95):6.1f} ms")
     print(f"hybrid p50 / raw p50              : {pct(hybrid, 50) / pct(raw, 50):6.2f}")
@@ -191,14 +231,15 @@ def main() -> None:
     parser.add_argument("--embedder", default="use-multilingual")
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--encode-sample", type=int, default=0, help="0: encode all texts")
+    parser.add_argument("--reuse", default="", help="data dir of an earlier run: latency only")
     parser.add_argument(
         "--index-embedder",
         default="",
         help="fill the collection with this embedder (e.g. fake-512) and query with --embedder",
     )
     args = parser.parse_args()
-    for size in args.sizes:
-        run(size, args.embedder, args.queries, args.encode_sample, args.index_embedder)
+    for size in args.sizes[:1] if args.reuse else args.sizes:
+        run(size, args.embedder, args.queries, args.encode_sample, args.index_embedder, args.reuse)
 
 
 if __name__ == "__main__":
