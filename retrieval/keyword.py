@@ -216,6 +216,13 @@ class KeywordIndex:
             out.append((chunk_id, float(scores[j]), coverage, text, json.loads(meta)))
         return out
 
+    def ids_matching(self, mask_fn: Any) -> list[str]:
+        """Chunk ids allowed by `mask_fn(columns)` (the scope and filters), from memory."""
+        loaded = self._load()
+        if not len(loaded.columns["chunk_id"]):
+            return []
+        return [str(i) for i in loaded.columns["chunk_id"][mask_fn(loaded.columns)]]
+
     def _rows(self, chunk_ids: list[str]) -> dict[str, tuple[str, str, str]]:
         if not chunk_ids:
             return {}

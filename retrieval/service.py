@@ -30,6 +30,7 @@ from retrieval.vector_store import VectorStore, make_chroma_client
 log = logging.getLogger(__name__)
 
 Mode = Literal["hybrid", "keyword", "vector"]
+EXACT_SEARCH_MAX_CHUNKS = 5000  # above this, Chroma's filtered ANN query is used instead
 
 
 class Retrieval:
@@ -88,7 +89,7 @@ class Retrieval:
         query_tokens = tokenize(query)
         if mode in ("hybrid", "vector"):
             vector = self.embedder.embed([query])[0]
-            found = self.vectors.query(vector, chroma_where(scope, filters), depth)
+            found = self._vector_side(vector, scope, filters, depth)
             rankings["vector"] = [chunk_id for chunk_id, _, _, _ in found]
             docs.update({chunk_id: (text, meta) for chunk_id, _, text, meta in found})
         if mode in ("hybrid", "keyword"):
@@ -103,6 +104,20 @@ class Retrieval:
                 docs.setdefault(chunk_id, (text, meta))
         fused = rrf(rankings, self.settings.rrf_k, weights if mode == "hybrid" else None)
         return self._hits(fused, docs, scope, set(query_tokens), k)
+
+    def _vector_side(
+        self, vector: Any, scope: Scope, filters: SearchFilters | None, depth: int
+    ) -> list[tuple[str, float, str, dict[str, Any]]]:
+        where = chroma_where(scope, filters)
+        if scope.kind == "customer":
+            # A customer has tens to hundreds of chunks: fetching their vectors by id and
+            # scoring them exactly is far cheaper than Chroma's filtered ANN query on a large
+            # collection (2 ms vs 65 ms at 100k chunks). The ids come from the keyword table;
+            # the `where` still applies in Chroma, and every hit is re-checked later.
+            ids = self.keywords.ids_matching(keyword_mask(scope, filters))
+            if 0 < len(ids) <= EXACT_SEARCH_MAX_CHUNKS:
+                return self.vectors.nearest_among(vector, ids, where, depth)
+        return self.vectors.query(vector, where, depth)
 
     async def asearch(
         self,

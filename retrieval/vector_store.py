@@ -125,6 +125,26 @@ class VectorStore:
             for i, d, doc, m in zip(ids, distances, documents, metadatas, strict=True)
         ]
 
+    def nearest_among(
+        self, vector: np.ndarray, chunk_ids: list[str], where: dict[str, Any] | None, k: int
+    ) -> list[tuple[str, float, str, dict[str, Any]]]:
+        """Exact nearest chunks among the given ids (still filtered by `where` in Chroma)."""
+        try:
+            page = self.collection.get(
+                ids=chunk_ids, where=where, include=["embeddings", "documents", "metadatas"]
+            )
+        except Exception as e:
+            raise IndexUnavailable(f"Chroma get failed: {e}") from e
+        if not page["ids"]:
+            return []
+        sims = np.asarray(page["embeddings"], dtype=np.float32) @ vector.astype(np.float32)
+        docs = page["documents"] or [""] * len(page["ids"])
+        metas = page["metadatas"] or [{}] * len(page["ids"])
+        order = np.argsort(-sims, kind="stable")[:k]
+        return [
+            (page["ids"][i], float(sims[i]), docs[i] or "", dict(metas[i] or {})) for i in order
+        ]
+
     def get(self, chunk_ids: list[str]) -> dict[str, tuple[str, dict[str, Any]]]:
         """Text and metadata of the given chunks."""
         if not chunk_ids:

@@ -57,6 +57,9 @@ def test_scope_rechecked_on_returned_chunks(
     retrieval.index(progress=False)
     real_query = retrieval.vectors.query
     monkeypatch.setattr(retrieval.vectors, "query", lambda v, where, k: real_query(v, None, k))
+    monkeypatch.setattr(
+        retrieval.vectors, "nearest_among", lambda v, ids, where, k: real_query(v, None, k)
+    )
     monkeypatch.setattr(retrieval.keywords, "search", lambda t, m, k: [])
     hits = retrieval.search("秘密の相談", Scope.customer(a), k=10)
     assert [h.customer_id for h in hits] == [a]
@@ -143,3 +146,35 @@ def test_rrf_sums_reciprocal_ranks() -> None:
     assert fused["b"][0] == pytest.approx(1 / 62 + 1 / 61)
     assert fused["b"][1] == ("vector", "keyword")
     assert max(fused, key=lambda i: fused[i][0]) == "b"
+
+
+def test_exact_customer_path_returns_true_nearest_in_scope(
+    retrieval: Retrieval, db: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Scoring a customer's chunks by id returns exactly the nearest ones, in scope."""
+    import retrieval.service as service
+
+    cid, other = add_customer(db), add_customer(db)
+    bodies = {}
+    for i in range(30):
+        body = f"問い合わせ{i}: 配送と請求と返品の件{i % 7}。"
+        bodies[f"interaction:{add_interaction(db, cid, body, kind='call')}"] = body
+        add_interaction(db, other, f"問い合わせ{i}: 配送の件。")
+    retrieval.index(progress=False)
+    scope, query = Scope.customer(cid), "配送 請求"
+    hits = retrieval.search(query, scope, k=10, mode="vector")
+    q = retrieval.embedder.embed([query])[0]
+    score = {r: float(retrieval.embedder.embed([b])[0] @ q) for r, b in bodies.items()}
+    chosen = {h.record_id for h in hits}
+    assert len(chosen) == 10 and chosen <= set(bodies)
+    assert min(score[r] for r in chosen) >= max(score[r] for r in set(bodies) - chosen) - 1e-5
+    # Chroma's filtered query (the path for very large customers) agrees on the best hit
+    monkeypatch.setattr(service, "EXACT_SEARCH_MAX_CHUNKS", 0)
+    ann = retrieval.search(query, scope, k=10, mode="vector")
+    assert ann[0].record_id == hits[0].record_id or score[ann[0].record_id] == pytest.approx(
+        score[hits[0].record_id], abs=1e-5
+    )
+    filtered = retrieval.search(
+        query, scope, k=10, mode="vector", filters=SearchFilters(kinds=("x",))
+    )
+    assert filtered == []
