@@ -8,7 +8,7 @@ from langchain_core.messages import HumanMessage, SystemMessage
 
 from assistant import findings
 from assistant.base import Jobs, code_citation, new_output_id
-from assistant.context import ContextRecord, render_facts, render_records
+from assistant.context import ContextRecord, render_facts, render_records, within_budget
 from assistant.facts import fact_lines, money, profile_facts
 from assistant.grounding import ground
 from assistant.labels import label
@@ -18,6 +18,7 @@ from assistant.types import BriefResult, BriefSection, Citation, Sentence
 from knowledge.records import CustomerProfile, InteractionRecord, OrderRecord
 
 SUPPORT_COSINE = 0.5
+BRIEF_CONTEXT_TOKENS = 700
 PROFILE_KEYS = ["name", "kind", "industry", "region", "lifecycle_stage", "owner", "email_opt_out"]
 VALUE_KEYS = [
     "segment",
@@ -195,7 +196,9 @@ def build_brief(jobs: Jobs, customer_id: int, *, language: str | None, actor: st
     recent = sorted(interactions, key=lambda i: i.occurred_at, reverse=True)[: jobs.cfg.brief_k]
     for i in recent:
         shown.setdefault(i.record_id, _record(len(shown) + 1, i, jobs.cfg.record_chars))
-    context = list(shown.values())[: jobs.cfg.brief_k + 4]
+    # Prompt evaluation is the slow part on 2 cores (~50 tokens/s): Japanese costs about one
+    # token per character, so the brief's records get a budget, not a count.
+    context = within_budget(list(shown.values()), BRIEF_CONTEXT_TOKENS)
     facts_text = render_facts(
         fact_lines(facts, lang, PROFILE_KEYS + VALUE_KEYS + PURCHASE_KEYS), lang
     )

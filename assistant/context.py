@@ -68,6 +68,19 @@ def select_records(
     return records
 
 
+def within_budget(records: list[ContextRecord], budget_tokens: int) -> list[ContextRecord]:
+    """The leading records whose text fits the token budget (at least one)."""
+    kept: list[ContextRecord] = []
+    used = 0
+    for r in records:
+        cost = estimate_tokens(r.text) + 20
+        if kept and used + cost > budget_tokens:
+            break
+        kept.append(r)
+        used += cost
+    return kept
+
+
 def render_records(records: list[ContextRecord], language: str) -> str:
     """The RECORDS block: each record between <<<RECORD n ...>>> and <<<END RECORD n>>>."""
     lines = [label("records_header", language)]

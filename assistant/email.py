@@ -10,7 +10,7 @@ from langchain_core.messages import HumanMessage, SystemMessage
 from assistant import findings
 from assistant.base import Jobs, new_output_id
 from assistant.brief import _record
-from assistant.context import ContextRecord, render_facts, render_records
+from assistant.context import ContextRecord, render_facts, render_records, within_budget
 from assistant.errors import InvalidRequest
 from assistant.facts import fact_lines, profile_facts
 from assistant.grounding import ground
@@ -167,7 +167,7 @@ def _context(
     else:
         chosen = sorted(interactions, key=lambda i: i.occurred_at)[-3:]
     unique = list({i.record_id: i for i in chosen}.values())
-    return [_record(n, i, chars) for n, i in enumerate(unique, 1)]
+    return within_budget([_record(n, i, chars) for n, i in enumerate(unique, 1)], 500)
 
 
 def _checked_paragraph(
