@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import time
 from collections import defaultdict
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import nullcontext
 from typing import TYPE_CHECKING, Any
 
@@ -67,7 +68,20 @@ def index(retrieval: Retrieval, *, progress: bool = True) -> IndexReport:
     pending: list[tuple[list[Chunk], set[str], bool]] = []
     pending_chunks = 0
     bar, task = _progress(progress, total)
-    with bar, retrieval.sessions() as session:
+    # Writes (tokenising, Chroma, keyword table) of one batch overlap the embedding of the
+    # next in a single writer thread; at most one write is in flight, so order is kept.
+    writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kizuna-index-writer")
+    in_flight: list[Future[None]] = []
+
+    def flush(batch: list[tuple[list[Chunk], set[str], bool]]) -> None:
+        vectors = _embed(retrieval, batch, report)
+        for done in in_flight:
+            done.result()  # a failed write stops the run here
+        in_flight[:] = [writer.submit(_write, retrieval, batch, vectors, report)]
+        if task is not None:
+            bar.advance(task, len(batch))
+
+    with bar, retrieval.sessions() as session, writer:
         for record in iter_corpus(session):
             report.records_seen += 1
             chunks = chunk_record(record, settings.chunk_chars, settings.chunk_overlap_chars)
@@ -85,14 +99,12 @@ def index(retrieval: Retrieval, *, progress: bool = True) -> IndexReport:
             pending.append((chunks, extra, not vector_ok))
             pending_chunks += len(chunks)
             if pending_chunks >= BATCH_CHUNKS:
-                _flush(retrieval, pending, report)
-                if task is not None:
-                    bar.advance(task, len(pending))
+                flush(pending)
                 pending, pending_chunks = [], 0
         if pending:
-            _flush(retrieval, pending, report)
-            if task is not None:
-                bar.advance(task, len(pending))
+            flush(pending)
+        for done in in_flight:
+            done.result()
     gone = [r for r in set(vec) | set(kw) if r not in seen]
     orphan_chunks = [c for r in gone for c in set(vec.get(r, {})) | set(kw.get(r, {}))]
     if orphan_chunks:
@@ -112,15 +124,25 @@ def index(retrieval: Retrieval, *, progress: bool = True) -> IndexReport:
     return report
 
 
-def _flush(
+def _embed(
     retrieval: Retrieval, pending: list[tuple[list[Chunk], set[str], bool]], report: IndexReport
+) -> Any:
+    to_embed = [c for group, _, embed in pending if embed for c in group]
+    t0 = time.perf_counter()
+    vectors = retrieval.embedder.embed([c.indexed_text for c in to_embed])
+    report.embed_seconds += time.perf_counter() - t0
+    return vectors
+
+
+def _write(
+    retrieval: Retrieval,
+    pending: list[tuple[list[Chunk], set[str], bool]],
+    vectors: Any,
+    report: IndexReport,
 ) -> None:
     chunks = [c for group, _, _ in pending for c in group]
     to_embed = [c for group, _, embed in pending if embed for c in group]
     stale = [c for _, extra, _ in pending for c in extra]
-    t0 = time.perf_counter()
-    vectors = retrieval.embedder.embed([c.indexed_text for c in to_embed])
-    report.embed_seconds += time.perf_counter() - t0
     tokens = [tokenize(c.indexed_text) for c in chunks]
     if stale:
         retrieval.vectors.delete(stale)
