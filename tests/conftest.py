@@ -20,7 +20,17 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 PG_ADMIN_URL = os.environ.get(
     "KIZUNA_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
-SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+def _shared_data() -> Path:
+    """The team's shared data folder: KIZUNA_SHARED_DATA, else ../shared/data beside the clone."""
+    if os.environ.get("KIZUNA_SHARED_DATA"):
+        return Path(os.environ["KIZUNA_SHARED_DATA"])
+    beside = Path(__file__).resolve().parents[2] / "shared" / "data"
+    return beside if beside.exists() else Path("/work/shared/data")
+
+
+SHARED_DATA = _shared_data()
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import logging
 import threading
 import time
@@ -46,6 +47,9 @@ def _load(path: str, n_ctx: int, n_threads: int) -> tuple[Any, threading.Lock]:
             # Keeps the KV state of recent prompts: the fixed system prefix and a customer's
             # context are not evaluated again when the next request starts the same way.
             llama.set_cache(LlamaRAMCache(capacity_bytes=1 << 30))
+            # Free the model before interpreter shutdown tears down llama.cpp's bindings;
+            # otherwise Llama.__del__ fails noisily at exit.
+            atexit.register(llama.close)
             _MODELS[key] = (llama, threading.Lock())
             log.info("loaded local model %s (n_ctx=%d, threads=%d)", path, n_ctx, n_threads)
         return _MODELS[key]

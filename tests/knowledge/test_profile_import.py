@@ -15,9 +15,10 @@ from knowledge.models import Customer
 from knowledge.profiles import build_profile
 from knowledge.repository import find_customers
 from knowledge.settings import AnalyticsSettings, ImportSettings
+from tests.conftest import SHARED_DATA
 
 IMPORTS = ImportSettings(progress=False)
-TAU = __import__("pathlib").Path(__file__).resolve().parents[3] / "shared/data/tau-bench-retail"
+TAU = SHARED_DATA / "tau-bench-retail"
 
 
 def test_profile_from_canonical_records(sessions: sessionmaker[Session]) -> None:
@@ -102,7 +103,6 @@ def test_profile_from_canonical_records(sessions: sessionmaker[Session]) -> None
     assert profile.recent_orders[0].lines[0].product_name == "口紅"
 
 
-@pytest.mark.skipif(not TAU.exists(), reason="shared tau-bench data not present")
 def test_tau_bench_segments_without_dates(sessions: sessionmaker[Session]) -> None:
     """The tau-bench export has no order dates: the summary still accounts for every customer."""
     import_file(sessions, TAU, source="tau", mapping="tau-bench-retail", settings=IMPORTS)
