@@ -30,6 +30,12 @@ _WRONG_SIDE = re.compile(
     r"|\bI am writing to (?:ask|request|inquire)|見積(?:も)?りをお願い|注文したいのですが",
     re.IGNORECASE,
 )
+# A paragraph that carries a record's speaker labels ("お客様:", "担当(BA 早川):", "Agent:") was
+# copied from the conversation log, not written to the customer: the whole paragraph is unfit.
+_TRANSCRIPT = re.compile(
+    r"(?:お客様|担当|顧客|オペレーター|Customer|Agent|Rep)\s*(?:[(（][^)）]*[)）])?\s*[:：]",
+    re.IGNORECASE,
+)
 _FACT_KEYS = ["name", "order_count", "last_order_at", "ctb_category", "segment"]
 
 
@@ -192,5 +198,8 @@ def _checked_paragraph(
             kept_by_frame.add(sentence)
             g.guard.unsupported_sentences_dropped -= 1
     kept = {s.text for s in g.sentences} | kept_by_frame
+    if _TRANSCRIPT.search(text):
+        g.guard.unsupported_sentences_dropped += len(kept)
+        return "", [], g.guard
     out = [s for s in g.order if s in kept and not _WRONG_SIDE.search(s)]
     return " ".join(out), g.citations, g.guard

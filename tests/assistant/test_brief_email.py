@@ -94,6 +94,20 @@ def test_empty_model_text_falls_back_to_the_template_paragraph(world: World) -> 
     assert "2025-03-05 にご注文いただき" in draft.body and "ほうじ茶" in draft.body
 
 
+def test_a_paragraph_copied_from_a_conversation_log_is_replaced_by_the_template(
+    world: World,
+) -> None:
+    copied = (
+        "お客様: ほうじ茶の配送が遅れて届いていないとの苦情。"
+        " 担当: お詫びし、代替品を3月20日までに発送するとお約束しました。"
+        " お客様: 抹茶ラテがとても美味しくて満足しています。"
+    )
+    assistant, _ = world.assistant([copied])
+    draft = assistant.draft_email(world.ids["A"], purpose="thank_you", actor="t")
+    assert "お客様:" not in draft.body and "苦情" not in draft.body
+    assert "2025-03-05 にご注文いただき" in draft.body
+
+
 def test_rewrite_keeps_facts_and_adds_no_links_or_numbers(world: World) -> None:
     original = "Thank you for your order of 2 boxes on 2025-03-05."
     assistant, _ = world.assistant(
