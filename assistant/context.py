@@ -37,6 +37,11 @@ def _clean(text: str) -> str:
     return _MARKERS.sub(" ", " ".join(text.split()))
 
 
+def neutralise(text: str) -> str:
+    """Whitespace collapsed, and block or citation markers inside data text made harmless."""
+    return _clean(text)
+
+
 def select_records(
     hits: list[SearchHit], *, budget_tokens: int, record_chars: int, start: int = 1
 ) -> list[ContextRecord]:

@@ -8,13 +8,14 @@ from typing import Literal
 from langchain_core.language_models import BaseChatModel
 from sqlalchemy.orm import Session, sessionmaker
 
+from assistant.agent import run_agent
 from assistant.answer import answer_stream
 from assistant.base import Jobs, Searcher
 from assistant.brief import build_brief
 from assistant.email import build_draft
 from assistant.llm.factory import build_llm
 from assistant.rewrite import rewrite_text
-from assistant.types import AnswerResult, BriefResult, EmailDraft, StreamEvent
+from assistant.types import AgentResult, AnswerResult, BriefResult, EmailDraft, StreamEvent
 from knowledge.settings import Settings
 
 __all__ = ["Assistant", "build_llm"]
@@ -69,6 +70,13 @@ class Assistant:
             if event.type == "result" and event.result is not None:
                 return event.result
         raise RuntimeError("answer stream ended without a result")  # a bug, not user input
+
+    def agent(self, question: str, *, customer_id: int | None = None, actor: str) -> AgentResult:
+        """A question that needs several lookups, answered by the bounded tool-calling agent.
+
+        Pinned to customer_id when given; the fixed chain (answer) stays the chat default.
+        """
+        return run_agent(self.jobs, question, customer_id=customer_id, actor=actor)
 
     def brief(
         self, customer_id: int, *, language: Literal["ja", "en"] | None = None, actor: str

@@ -87,3 +87,25 @@ class StreamEvent(BaseModel):
     type: Literal["token", "result", "error"]
     text: str = ""
     result: AnswerResult | None = None
+
+
+class ToolStep(BaseModel):
+    """One tool call of an agent run, as the trace shows it."""
+
+    tool: str
+    args: dict[str, Any] = Field(default_factory=dict)
+    ok: bool = True
+    error: str | None = None  # bad arguments, unknown tool, out of scope: fed back to the model
+    seconds: float = 0.0
+    records: list[str] = Field(default_factory=list)  # record ids the call returned
+    call_format: Literal["native", "tagged", "json"] = "native"  # how the model wrote the call
+
+
+class AgentResult(AnswerResult):
+    """An answer gathered by tool calls: the answer fields plus the tool-call trace."""
+
+    steps: list[ToolStep] = Field(default_factory=list)
+    # answered: the model stopped calling tools; the others are bounds or failures.
+    stopped: Literal["answered", "max_steps", "timeout", "context", "model_error"] = "answered"
+    model_calls: int = 0
+    seconds: float = 0.0

@@ -110,8 +110,11 @@ class AssistantSettings(BaseModel):
             "quote", "complaint", "other",
         ]
     )
-    agent_max_steps: int = 6
-    agent_timeout_s: float = 180.0
+    agent_max_steps: int = 6  # tool calls per agent run; then it answers from what it has
+    agent_timeout_s: float = 180.0  # wall time of one agent run, model calls included
+    agent_search_k: int = 3  # records per search tool call
+    agent_record_chars: int = 200  # longest excerpt of one record in a tool result
+    agent_context_tokens: int = 2600  # conversation size (approx. tokens) that stops tool calls
 
 
 class ApiSettings(BaseModel):

@@ -1,4 +1,4 @@
-"""CLI of the assistant: ask (streamed), brief, draft, gaps, enrich, llm prepare."""
+"""CLI of the assistant: ask (streamed), agent, brief, draft, gaps, enrich, llm prepare."""
 
 from __future__ import annotations
 
@@ -72,6 +72,49 @@ def ask(
                 )
     except (AssistantError, KnowledgeError) as e:
         _fail(e)
+
+
+def agent(
+    question: Annotated[str, typer.Argument(help="the question, in Japanese or English")],
+    customer: Annotated[
+        int | None, typer.Option("--customer", "-c", help="pin the tools to this customer")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print the whole result as JSON")] = False,
+    actor: Annotated[str, typer.Option(help="who asks (audit log)")] = "cli",
+) -> None:
+    """A question that needs several lookups: the tool-calling agent, with its tool trace."""
+    try:
+        r = _assistant().agent(question, customer_id=customer, actor=actor)
+    except (AssistantError, KnowledgeError) as e:
+        _fail(e)
+        return
+    if as_json:
+        console.print_json(r.model_dump_json())
+        return
+    for n, step in enumerate(r.steps, 1):
+        status = "ok" if step.ok else f"error: {step.error}"
+        console.print(
+            f"  tool {n}: {step.tool}({step.args}) {step.seconds:.2f} s · {status}"
+            + (f" · {', '.join(step.records)}" if step.records else ""),
+            style="dim",
+            highlight=False,
+        )
+    console.rule("answer (checked)")
+    console.print(r.text, highlight=False)
+    for n, c in enumerate(r.citations, 1):
+        date = c.date.date().isoformat() if c.date else "-"
+        console.print(
+            f"  [{n}] {c.record_id} ({c.kind}, {date}): {c.quote}", style="cyan", highlight=False
+        )
+    g = r.guard
+    console.print(
+        f"model {r.model} · {r.model_calls} model calls · stopped: {r.stopped} · "
+        f"{r.seconds:.1f} s · removed: {g.invalid_citations_removed} citations, "
+        f"{g.unsupported_sentences_dropped} sentences, {g.unsafe_tokens_removed} links/numbers"
+        + (f" · degraded: {r.degraded}" if r.degraded else ""),
+        style="dim",
+        highlight=False,
+    )
 
 
 def brief(
@@ -171,6 +214,7 @@ def llm_prepare() -> None:
 
 def register(app: typer.Typer) -> None:
     app.command("ask")(ask)
+    app.command("agent")(agent)
     app.command("brief")(brief)
     app.command("draft")(draft)
     app.command("gaps")(gaps)

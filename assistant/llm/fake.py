@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 from langchain_core.callbacks import CallbackManagerForLLMRun
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
+from langchain_core.messages.tool import tool_call_chunk
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from pydantic import Field
 
@@ -64,7 +66,14 @@ class FakeChatModel(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
-        text = str(self._reply(messages).content)
+        reply = self._reply(messages)
         # Word-sized pieces, so streaming code sees many tokens as with a real model.
-        for piece in re.findall(r"\S+\s*|\s+", text):
+        for piece in re.findall(r"\S+\s*|\s+", str(reply.content)):
             yield ChatGenerationChunk(message=AIMessageChunk(content=piece))
+        if reply.tool_calls:
+            # Scripted tool calls arrive as one chunk, the way a streaming API ends a call.
+            chunks = [
+                tool_call_chunk(name=c["name"], args=json.dumps(c["args"]), id=c.get("id"), index=i)
+                for i, c in enumerate(reply.tool_calls)
+            ]
+            yield ChatGenerationChunk(message=AIMessageChunk(content="", tool_call_chunks=chunks))

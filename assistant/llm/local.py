@@ -47,12 +47,37 @@ def _load(path: str, n_ctx: int, n_threads: int) -> tuple[Any, threading.Lock]:
             # Keeps the KV state of recent prompts: the fixed system prefix and a customer's
             # context are not evaluated again when the next request starts the same way.
             llama.set_cache(LlamaRAMCache(capacity_bytes=1 << 30))
+            _fix_tool_call_example(llama)
             # Free the model before interpreter shutdown tears down llama.cpp's bindings;
             # otherwise Llama.__del__ fails noisily at exit.
             atexit.register(llama.close)
             _MODELS[key] = (llama, threading.Lock())
             log.info("loaded local model %s (n_ctx=%d, threads=%d)", path, n_ctx, n_threads)
         return _MODELS[key]
+
+
+# Qwen2.5-Coder's chat template shows the tool-call format as {{"name": ..., "arguments": ...}}
+# (Jinja string literal: the braces are printed doubled) and the 1.5B model copies the doubled
+# braces. The in-process model gets the same template with the example written as JSON.
+_DOUBLED_EXAMPLE = '{{\\"name\\": <function-name>, \\"arguments\\": <args-json-object>}}'
+_JSON_EXAMPLE = '{\\"name\\": <function-name>, \\"arguments\\": <args-json-object>}'
+
+
+def _fix_tool_call_example(llama: Any) -> None:
+    """Use the GGUF's own chat template with its tool-call example corrected, if it has one."""
+    template = llama.metadata.get("tokenizer.chat_template", "")
+    if _DOUBLED_EXAMPLE not in template or llama.chat_handler is not None:
+        return
+    from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+    eos_id, bos_id = llama.token_eos(), llama.token_bos()
+    llama.chat_handler = Jinja2ChatFormatter(
+        template=template.replace(_DOUBLED_EXAMPLE, _JSON_EXAMPLE),
+        eos_token=llama._model.token_get_text(eos_id) if eos_id != -1 else "",
+        bos_token=llama._model.token_get_text(bos_id) if bos_id != -1 else "",
+        stop_token_ids=[eos_id],
+    ).to_chat_handler()
+    log.info("chat template: tool-call example corrected to single braces")
 
 
 class LocalChatModel(BaseChatModel):
@@ -79,7 +104,13 @@ class LocalChatModel(BaseChatModel):
         return {"model": self.model_label, "temperature": self.temperature}
 
     def bind_tools(self, tools: Sequence[Any], **kwargs: Any) -> Any:
-        """Tools go into the model's own chat template; <tool_call> blocks are parsed back."""
+        """Tools go into the model's own chat template; <tool_call> blocks are parsed back.
+
+        tool_choice="none" leaves the tools out of the prompt: the template then asks for no call
+        (the history may still hold earlier calls and their results).
+        """
+        if kwargs.get("tool_choice") == "none":
+            return self.model_copy(update={"tools": None})
         specs = [convert_to_openai_tool(t) for t in tools]
         return self.model_copy(update={"tools": specs})
 

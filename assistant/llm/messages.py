@@ -9,7 +9,8 @@ from typing import Any
 
 from langchain_core.messages import AIMessage, BaseMessage, SystemMessage, ToolMessage
 
-_TOOL_CALL = re.compile(r"<tool_call>\s*(\{.*?\})\s*</tool_call>", re.DOTALL)
+# The closing tag may be missing when generation stops at the end-of-turn token.
+_TOOL_CALL = re.compile(r"<tool_call>\s*(\{.*?\})\s*(?:</tool_call>|$)", re.DOTALL)
 
 
 def to_chat_dicts(messages: list[BaseMessage]) -> list[dict[str, Any]]:
@@ -48,9 +49,8 @@ def parse_tool_calls(text: str) -> tuple[str, list[dict[str, Any]]]:
     """Split a completion into its plain text and the <tool_call> JSON blocks it contains."""
     calls: list[dict[str, Any]] = []
     for match in _TOOL_CALL.finditer(text):
-        try:
-            payload = json.loads(match.group(1))
-        except json.JSONDecodeError:
+        payload = json_object(match.group(1))
+        if payload is None:
             continue  # a malformed call is treated as no call; the agent then answers in text
         name = payload.get("name")
         args = payload.get("arguments", payload.get("parameters", {}))
@@ -62,3 +62,18 @@ def parse_tool_calls(text: str) -> tuple[str, list[dict[str, Any]]]:
         if isinstance(name, str) and isinstance(args, dict):
             calls.append({"name": name, "args": args, "id": f"call_{uuid.uuid4().hex[:12]}"})
     return _TOOL_CALL.sub("", text).strip(), calls
+
+
+def json_object(raw: str) -> dict[str, Any] | None:
+    """The JSON object of a call; Qwen2.5-Coder's template shows the format with doubled braces
+    ({{"name": ...}}), which the model sometimes copies: one extra layer is accepted."""
+    for candidate in (raw, raw[1:-1] if raw.startswith("{{") and raw.endswith("}}") else None):
+        if candidate is None:
+            continue
+        try:
+            payload = json.loads(candidate)
+        except json.JSONDecodeError:
+            continue
+        if isinstance(payload, dict):
+            return payload
+    return None

@@ -1,0 +1,368 @@
+"""A tool-calling agent for questions that need several lookups: bounded, read-only, grounded.
+
+The loop is explicit (model turn -> tool calls -> tool results -> ...) so that the bounds are
+plain code: at most `agent_max_steps` tool calls, `agent_timeout_s` of wall time (checked
+between streamed tokens too) and `agent_context_tokens` of conversation. On a bound the model
+is asked once, without tools, to answer from what was gathered. The final text goes through the
+same grounding as the fixed chain, against the records the tools returned during this run.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import time
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import (
+    AIMessage,
+    AIMessageChunk,
+    BaseMessage,
+    HumanMessage,
+    SystemMessage,
+    ToolMessage,
+)
+
+from assistant.agent_tools import AgentTools
+from assistant.answer import SUPPORT_COSINE, extractive, render_text
+from assistant.base import Jobs, code_citation, new_output_id
+from assistant.context import ContextRecord, estimate_tokens
+from assistant.errors import InvalidRequest
+from assistant.grounding import ground
+from assistant.labels import label
+from assistant.language import detect_language
+from assistant.llm.messages import json_object, parse_tool_calls
+from assistant.prompting import render_prompt
+from assistant.prompting import render_text as fill
+from assistant.similarity import Scorer, content_tokens, overlap
+from assistant.types import AgentResult, Citation, GuardReport, Sentence, ToolStep
+
+log = logging.getLogger(__name__)
+
+# A tool call is ~40 tokens and the answer three short sentences; more is rambling.
+TURN_TOKENS = 200
+_JSON_OBJECT = re.compile(r"\{.*\}", re.DOTALL)
+
+Clock = Callable[[], float]
+
+
+class Call:
+    """One tool call read from a model turn."""
+
+    def __init__(self, name: str, args: dict[str, Any], call_id: str, call_format: str) -> None:
+        self.name, self.args, self.id, self.format = name, args, call_id, call_format
+
+
+def read_calls(message: AIMessage, tool_names: set[str]) -> tuple[str, list[Call], bool]:
+    """(text, calls, malformed): native tool_calls, else Qwen <tool_call> blocks, else bare JSON.
+
+    Small local models and llama.cpp's server return the call as text, not as tool_calls.
+    """
+    content = message.content if isinstance(message.content, str) else str(message.content)
+    if message.tool_calls:
+        calls = [
+            Call(c["name"], dict(c["args"]), c.get("id") or _new_id(), "native")
+            for c in message.tool_calls
+        ]
+        return content, calls, False
+    if "<tool_call>" in content:
+        text, parsed = parse_tool_calls(content)
+        calls = [Call(c["name"], c["args"], c["id"], "tagged") for c in parsed]
+        return text, calls, not calls
+    match = _JSON_OBJECT.search(content)
+    if match:
+        payload = json_object(match.group(0))
+        if isinstance(payload, dict) and payload.get("name") in tool_names:
+            args = payload.get("arguments", payload.get("parameters", {}))
+            if isinstance(args, dict):
+                return "", [Call(payload["name"], args, _new_id(), "json")], False
+    return content, [], False
+
+
+def _new_id() -> str:
+    return f"call_{uuid.uuid4().hex[:12]}"
+
+
+def conversation_tokens(messages: list[BaseMessage], specs: list[dict[str, Any]]) -> int:
+    """Approximate tokens of the conversation and the tool specs the template adds."""
+    text = "".join(str(m.content) for m in messages) + json.dumps(specs, ensure_ascii=False)
+    return estimate_tokens(text)
+
+
+def model_turn(
+    model: Any, messages: list[BaseMessage], deadline: float, clock: Clock
+) -> tuple[AIMessage, bool]:
+    """The model's next message, streamed; (message so far, True) when the deadline passed."""
+    merged: AIMessageChunk | None = None
+    timed_out = False
+    stream = model.stream(messages, max_tokens=TURN_TOKENS)
+    try:
+        for chunk in stream:
+            merged = chunk if merged is None else merged + chunk
+            if clock() >= deadline:
+                timed_out = True
+                break
+    finally:
+        stream.close()  # stops a local generation and frees the model's lock
+    if merged is None:
+        return AIMessage(content=""), timed_out
+    return AIMessage(content=merged.content, tool_calls=merged.tool_calls), timed_out
+
+
+class AgentRun:
+    """The state of one run: conversation, trace, and why it stopped."""
+
+    def __init__(self, jobs: Jobs, tools: AgentTools, deadline: float, clock: Clock) -> None:
+        self.jobs, self.tools, self.deadline, self.clock = jobs, tools, deadline, clock
+        self.messages: list[BaseMessage] = []
+        self.steps: list[ToolStep] = []
+        self.model_calls = 0
+        self.stopped = "answered"
+        self.final_text = ""
+        self.degraded: str | None = None
+
+    def loop(self, model: Any, specs: list[dict[str, Any]]) -> None:
+        """Model turns and tool calls until the model answers or a bound is reached."""
+        cfg = self.jobs.cfg
+        names = set(self.tools.tools)
+        while True:
+            if self.clock() >= self.deadline:
+                self.stopped = "timeout"
+                return
+            if len(self.steps) >= cfg.agent_max_steps:
+                self.stopped = "max_steps"
+                return
+            if conversation_tokens(self.messages, specs) > cfg.agent_context_tokens:
+                self.stopped = "context"
+                return
+            try:
+                ai, timed_out = model_turn(model, self.messages, self.deadline, self.clock)
+            except Exception as e:  # backend down or context overflow: answer from what we have
+                log.warning("agent model turn failed (%s): %s", type(e).__name__, e)
+                self.degraded, self.stopped = f"{type(e).__name__}: {e}", "model_error"
+                return
+            self.model_calls += 1
+            if timed_out:
+                self.stopped = "timeout"
+                return
+            text, calls, malformed = read_calls(ai, names)
+            if malformed:
+                self._malformed(ai)
+                continue
+            if not calls:
+                self.final_text = text
+                return
+            self._run_calls(ai, calls)
+
+    def _malformed(self, ai: AIMessage) -> None:
+        """A <tool_call> block that is not JSON: counted as a failed step and said back."""
+        error = "the <tool_call> block is not valid JSON"
+        self.steps.append(ToolStep(tool="(malformed)", ok=False, error=error, call_format="tagged"))
+        self.messages += [AIMessage(content=ai.content), HumanMessage(f"ERROR: {error}")]
+
+    def _run_calls(self, ai: AIMessage, calls: list[Call]) -> None:
+        native = all(c.format == "native" for c in calls)
+        # A call the model wrote as text stays text in the history: the chat template then
+        # shows the model exactly what it wrote, and no server sees half-formed tool_calls.
+        self.messages.append(ai if native else AIMessage(content=ai.content))
+        for call in calls:
+            if len(self.steps) >= self.jobs.cfg.agent_max_steps:
+                # Every native call id needs an answer, even when the bound stops it.
+                self.messages.append(ToolMessage("ERROR: step limit reached", tool_call_id=call.id))
+                continue
+            out, step = self.tools.call(call.name, call.args, call.format)
+            self.steps.append(step)
+            self.messages.append(ToolMessage(out, tool_call_id=call.id))
+
+    def final_answer(self, model: Any, question: str, language: str) -> None:
+        """After a bound: one turn without tools, answering from the tool results so far."""
+        if self.clock() >= self.deadline or not self.tools.gathered.records:
+            return
+        self.messages.append(
+            HumanMessage(render_prompt("agent_final", language, question=question))
+        )
+        try:
+            ai, _ = model_turn(model, self.messages, self.deadline, self.clock)
+        except Exception as e:
+            log.warning("agent final turn failed (%s): %s", type(e).__name__, e)
+            self.degraded = f"{type(e).__name__}: {e}"
+            return
+        self.model_calls += 1
+        text, _, _ = read_calls(ai, set())
+        self.final_text = re.sub(r"<tool_call>.*?(</tool_call>|$)", "", text, flags=re.DOTALL)
+
+
+def run_agent(
+    jobs: Jobs,
+    question: str,
+    *,
+    customer_id: int | None = None,
+    actor: str,
+    clock: Clock = time.monotonic,
+) -> AgentResult:
+    """Answer a question that needs several lookups; pinned to customer_id when one is given."""
+    if not question.strip():
+        raise InvalidRequest("the question is empty")
+    started = clock()
+    language = detect_language(question)
+    output_id = new_output_id()
+    name: str | None = None
+    if customer_id is not None:
+        profile = jobs.profile(customer_id)
+        customer_id, name = profile.customer.id, profile.customer.name  # merged -> survivor
+    tools = AgentTools(jobs, language, pinned_customer=customer_id)
+    phrases = tools.phrases
+    scope = fill(
+        phrases["scope_pinned"] if customer_id is not None else phrases["scope_open"],
+        {"name": name or ""},
+        f"{language}/agent_tools.yaml:scope",
+    )
+    specs = tools.specs()
+    run = AgentRun(jobs, tools, started + jobs.cfg.agent_timeout_s, clock)
+    run.messages = [
+        SystemMessage(render_prompt("agent_system", language, scope=scope)),
+        HumanMessage(render_prompt("agent_user", language, question=question)),
+    ]
+    run.loop(jobs.llm.bind_tools(specs), specs)
+    if run.stopped in ("max_steps", "context", "model_error") and not run.final_text:
+        run.final_answer(_without_tools(jobs.llm, specs), question, language)
+    result = _grounded_result(jobs, run, question, language, customer_id, output_id)
+    result.seconds = round(clock() - started, 3)
+    jobs.audit(
+        output_id=output_id,
+        actor=actor,
+        action="agent",
+        customer_id=result.customer_id,
+        citations=result.citations,
+        guard=result.guard,
+        details={
+            "question": question,
+            "answered": result.answered,
+            "degraded": result.degraded,
+            "stopped": result.stopped,
+            "tools": [
+                {"tool": s.tool, "args": s.args, "ok": s.ok, "records": s.records}
+                for s in result.steps
+            ],
+        },
+    )
+    return result
+
+
+def _without_tools(llm: BaseChatModel, specs: list[dict[str, Any]]) -> Any:
+    # tool_choice="none" keeps the specs for servers that want them beside tool messages;
+    # the local model drops its tools for it, so its template asks for no call.
+    return llm.bind_tools(specs, tool_choice="none")
+
+
+def _grounded_result(
+    jobs: Jobs,
+    run: AgentRun,
+    question: str,
+    language: str,
+    pinned: int | None,
+    output_id: str,
+) -> AgentResult:
+    """Ground the final text against the gathered records; fall back to the records themselves."""
+    context = run.tools.gathered.records
+    guard = GuardReport()
+    sentences: list[Sentence] = []
+    citations: list[Citation] = []
+    said_not_in_records = False
+    if run.final_text.strip():
+        grounded = ground(
+            run.final_text,
+            context,
+            Scorer([r.text for r in context], jobs.retrieval.embedder),
+            customer_id=pinned,
+            owner_of=jobs.owner_of,
+            facts_text="",
+            support_threshold=jobs.cfg.support_threshold,
+            support_cosine=SUPPORT_COSINE,
+            check=lambda ids: check_fetched(ids, context, pinned, jobs.owner_of),
+        )
+        guard, sentences, citations = grounded.guard, grounded.sentences, grounded.citations
+        said_not_in_records = grounded.said_not_in_records
+    degraded = run.degraded
+    if not sentences and not said_not_in_records:
+        relevant = relevant_records(jobs, question, context)
+        if relevant:
+            sentences = extractive(relevant, language)
+            citations = [code_citation(r) for r in relevant[:2]]
+            if run.stopped == "timeout" and degraded is None:
+                degraded = f"agent stopped at the {jobs.cfg.agent_timeout_s:.0f} s limit"
+    answered = bool(sentences)
+    if not answered:
+        sentences = [Sentence(text=label("not_answered", language), generated=False)]
+    return AgentResult(
+        output_id=output_id,
+        question=question,
+        language=language,  # type: ignore[arg-type]
+        text=render_text(sentences, citations),
+        sentences=sentences,
+        citations=citations,
+        answered=answered,
+        customer_id=pinned if pinned is not None else _one_customer(citations, context),
+        model=jobs.model,
+        guard=guard,
+        degraded=degraded,
+        steps=run.steps,
+        stopped=run.stopped,  # type: ignore[arg-type]
+        model_calls=run.model_calls,
+    )
+
+
+def check_fetched(
+    record_ids: list[str],
+    context: list[ContextRecord],
+    pinned: int | None,
+    owner_of: Callable[[str], int | None],
+) -> tuple[list[str], int]:
+    """Keep citations of records a tool returned in this run whose SQL owner is the customer
+    the tool was asked about (and the pinned customer, if any); articles and segment figures
+    belong to no customer."""
+    by_id = {r.record_id: r for r in context}
+    valid: list[str] = []
+    removed = 0
+    for rid in record_ids:
+        r = by_id.get(rid)
+        if r is None:
+            ok = False
+        elif rid.startswith(("article:", "segment:")):
+            ok = r.customer_id is None
+        else:
+            owner = owner_of(rid)
+            ok = owner is not None and owner == r.customer_id
+            ok = ok and (pinned is None or owner == pinned)
+        if ok and rid not in valid:
+            valid.append(rid)
+        elif not ok:
+            removed += 1
+    return valid, removed
+
+
+def relevant_records(
+    jobs: Jobs, question: str, records: list[ContextRecord]
+) -> list[ContextRecord]:
+    """The gathered records that plausibly answer the question, best first."""
+    if not records:
+        return []
+    scorer = Scorer([r.text for r in records], jobs.retrieval.embedder)
+    q_tokens = content_tokens(question)
+    scored = []
+    for r, cos in zip(records, scorer.cosines(question), strict=True):
+        ov = overlap(q_tokens, content_tokens(r.text))
+        if cos >= jobs.cfg.relevance_threshold or ov >= 0.5:
+            scored.append((max(cos, ov), r))
+    return [r for _, r in sorted(scored, key=lambda x: -x[0])]
+
+
+def _one_customer(citations: list[Citation], context: list[ContextRecord]) -> int | None:
+    """The customer an unpinned answer is about, when its citations name exactly one."""
+    owners = {r.customer_id for r in context if r.record_id in {c.record_id for c in citations}}
+    owners.discard(None)
+    return owners.pop() if len(owners) == 1 else None
