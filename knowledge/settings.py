@@ -73,6 +73,10 @@ class RetrievalSettings(BaseModel):
     chunk_overlap_chars: int = 80
     rrf_k: int = 60
     keyword_weight: float = 1.0  # weight of the keyword ranking in the fusion (vector: 1)
+    # Cross-lingual keyword bridge (retrieval/bridge.py); weight 0 turns it off.
+    bridge_weight: float = 1.5
+    bridge_min_similarity: float = 0.65  # embedder cosine of a query word and a mapped term
+    bridge_terms_per_word: int = 1
     recency_half_life_days: float = 0.0  # 0 disables recency weighting
 
 

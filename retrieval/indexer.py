@@ -113,6 +113,8 @@ def index(retrieval: Retrieval, *, progress: bool = True) -> IndexReport:
     report.records_deleted = len(gone)
     report.chunks_deleted += len(orphan_chunks)
     retrieval.keywords.refresh()
+    if retrieval.bridge is not None:
+        retrieval.bridge.refresh(retrieval.keywords)
     report.seconds = time.perf_counter() - started
     log.info(
         "indexed %d records (%d unchanged, %d deleted) in %.1fs",

@@ -194,27 +194,65 @@ class KeywordIndex:
 
         `mask_fn(columns) -> bool array` applies the scope and filters to the metadata columns.
         """
+        return self.search_terms([{t: 1.0} for t in dict.fromkeys(tokens)], mask_fn, k)
+
+    def search_terms(
+        self, groups: list[dict[str, float]], mask_fn: Any, k: int
+    ) -> list[tuple[str, float, float, str, dict[str, Any]]]:
+        """Like `search`, for query words given as groups of weighted alternative terms.
+
+        A chunk scores the weighted BM25 sum of the terms it holds; its coverage is the share
+        of groups (query words) found in the chunk, each counted by its best term's weight
+        (capped at 1). An empty group is a query word with no term: it counts as not found.
+        """
         loaded = self._load()
-        if loaded.bm25 is None or not tokens:
+        if loaded.bm25 is None or not any(groups):
             return []
         allowed = np.flatnonzero(mask_fn(loaded.columns))
         if allowed.size == 0:
             return []
-        scores = loaded.bm25.get_scores(tokens)[allowed]
+        weights: dict[str, float] = {}
+        for group in groups:
+            for term, weight in group.items():
+                weights[term] = weights.get(term, 0.0) + weight
+        scores = np.zeros(allowed.size, dtype=np.float64)
+        for term, weight in weights.items():
+            scores += weight * loaded.bm25.get_scores([term])[allowed]
         positive = scores > 0
         allowed, scores = allowed[positive], scores[positive]
         top = np.argsort(-scores, kind="stable")[:k]
         ids = [str(loaded.columns["chunk_id"][allowed[i]]) for i in top]
         rows = self._rows(ids)
-        wanted = set(tokens)
         out = []
         for chunk_id, j in zip(ids, top, strict=True):
             if chunk_id not in rows:
                 continue  # deleted since the model was loaded
             chunk_tokens, text, meta = rows[chunk_id]
-            coverage = len(wanted & set(chunk_tokens.split("\t"))) / len(wanted)
+            held = set(chunk_tokens.split("\t"))
+            # A term reached through a weak mapping is weaker evidence than an exact one.
+            coverage = sum(
+                min(1.0, max((g[t] for t in held.intersection(g)), default=0.0)) for g in groups
+            )
+            coverage /= len(groups)
             out.append((chunk_id, float(scores[j]), coverage, text, json.loads(meta)))
         return out
+
+    def vocabulary(self) -> dict[str, int]:
+        """Every indexed term with the number of chunks holding it."""
+        loaded = self._load()
+        if loaded.bm25 is None:
+            return {}
+        frequency = np.diff(loaded.bm25.scores["indptr"])
+        return {
+            term: int(frequency[i])
+            for term, i in loaded.bm25.vocab_dict.items()
+            if term and i < len(frequency)
+        }
+
+    def texts(self) -> list[str]:
+        """Every indexed chunk text (for building derived term data)."""
+        with self._lock:
+            return [text for (text,) in self._db.execute("SELECT text FROM chunks")]
 
     def ids_matching(self, mask_fn: Any) -> list[str]:
         """Chunk ids allowed by `mask_fn(columns)` (the scope and filters), from memory."""

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from knowledge.settings import RetrievalSettings
 from retrieval import indexer
+from retrieval.bridge import TermBridge
 from retrieval.embedders import Embedder, make_embedder
 from retrieval.keyword import KeywordIndex
 from retrieval.search import (
@@ -43,12 +44,14 @@ class Retrieval:
         embedder: Embedder,
         vectors: VectorStore,
         keywords: KeywordIndex,
+        bridge: TermBridge | None = None,
     ) -> None:
         self.settings = settings
         self.sessions = sessions
         self.embedder = embedder
         self.vectors = vectors
         self.keywords = keywords
+        self.bridge = bridge
 
     # -- indexing -------------------------------------------------------------------------
     def index(self, progress: bool = True) -> IndexReport:
@@ -101,6 +104,17 @@ class Retrieval:
                 row[0]: self.settings.keyword_weight * row[2] ** 2 for row in found_kw
             }
             for chunk_id, _, _, text, meta in found_kw:
+                docs.setdefault(chunk_id, (text, meta))
+        if mode == "hybrid" and self.bridge is not None and self.settings.bridge_weight > 0:
+            # The same keyword search with the query's words mapped into the other language:
+            # the keyword side's only way to find a Japanese note for an English question.
+            groups = self.bridge.groups(query, self.keywords)
+            found_br = self.keywords.search_terms(groups, keyword_mask(scope, filters), depth)
+            rankings["bridge"] = [row[0] for row in found_br]
+            weights["bridge"] = {
+                row[0]: self.settings.bridge_weight * row[2] ** 2 for row in found_br
+            }
+            for chunk_id, _, _, text, meta in found_br:
                 docs.setdefault(chunk_id, (text, meta))
         fused = rrf(rankings, self.settings.rrf_k, weights if mode == "hybrid" else None)
         return self._hits(fused, docs, scope, set(query_tokens), k)
@@ -206,4 +220,10 @@ def build_retrieval(
     vectors = VectorStore(client, settings.collection, embedder.name)
     # One keyword table per collection, so the two sides always describe the same set.
     keywords = KeywordIndex(Path(settings.keyword_index_path) / settings.collection)
-    return Retrieval(settings, sessions, embedder, vectors, keywords)
+    bridge = TermBridge(
+        Path(settings.keyword_index_path) / settings.collection,
+        embedder,
+        min_similarity=settings.bridge_min_similarity,
+        terms_per_word=settings.bridge_terms_per_word,
+    )
+    return Retrieval(settings, sessions, embedder, vectors, keywords, bridge)

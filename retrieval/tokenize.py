@@ -74,12 +74,12 @@ def stem(word: str) -> str:
     return word
 
 
-def _latin_tokens(text: str) -> list[str]:
+def _latin_words(text: str) -> list[tuple[str, str]]:
     out = []
     for word in _LATIN.findall(text):
         word = word.replace("’", "'").split("'", 1)[0]
         if word and word not in _STOP:
-            out.append(stem(word))
+            out.append((stem(word), word))
     return out
 
 
@@ -88,18 +88,32 @@ _ASCII_RUN = re.compile(r"[\x00-\x7f]+")
 
 def tokenize(text: str) -> list[str]:
     """Keyword tokens of a Japanese and/or English text (NFKC, lower-cased)."""
+    return [token for token, _ in tokenize_words(text)]
+
+
+def tokenize_words(text: str) -> list[tuple[str, str]]:
+    """(token, word) pairs: the keyword token and the word it came from ("devic", "devices").
+
+    Japanese words are given in dictionary form, which is also their token.
+    """
     text = unicodedata.normalize("NFKC", text).lower()
-    tokens: list[str] = []
+    words: list[tuple[str, str]] = []
     position = 0
     # ASCII runs go to the English tokeniser, everything else to the morphological analyser.
     for match in _ASCII_RUN.finditer(text):
         if match.start() > position:
-            tokens.extend(_japanese_tokens(text[position : match.start()]))
-        tokens.extend(_latin_tokens(match.group()))
+            words.extend((t, t) for t in _japanese_tokens(text[position : match.start()]))
+        words.extend(_latin_words(match.group()))
         position = match.end()
     if position < len(text):
-        tokens.extend(_japanese_tokens(text[position:]))
-    return tokens
+        words.extend((t, t) for t in _japanese_tokens(text[position:]))
+    return words
+
+
+def latin_words(text: str) -> list[tuple[str, str]]:
+    """The (token, word) pairs of a text's Latin-script words only (no morphological analysis)."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    return [pair for run in _ASCII_RUN.findall(text) for pair in _latin_words(run)]
 
 
 def _japanese_tokens(text: str) -> list[str]:

@@ -1,0 +1,172 @@
+"""The cross-lingual bridge of the keyword side: query words mapped to indexed terms of the
+other language through the multilingual embedder.
+
+BM25 cannot match "refund" to a note saying 返金. The embedder places single words of both
+languages in one space, so every indexed term is embedded once (vectors cached in
+`terms.db` beside the keyword table, per embedder) and each query word is mapped to its
+nearest terms written in the other script. The mapped terms are searched with BM25 like any
+keyword query and fused as a third ranking. Latin terms are stems ("invoic"), which embed
+badly, so each is embedded through its most frequent word in the indexed texts ("invoices").
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import threading
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from retrieval.embedders import Embedder
+from retrieval.errors import IndexUnavailable
+from retrieval.keyword import KeywordIndex
+from retrieval.tokenize import latin_words, tokenize_words
+
+log = logging.getLogger(__name__)
+
+EMBED_BATCH = 512
+
+
+@dataclass
+class _Side:
+    terms: list[str]
+    vectors: np.ndarray  # one L2-normalised row per term
+
+
+@dataclass
+class _Loaded:
+    version: int
+    latin: _Side
+    other: _Side
+
+
+def _is_latin(term: str) -> bool:
+    return term.isascii()
+
+
+def _bridgeable(term: str, frequency: int, min_frequency: int) -> bool:
+    # Numbers and one-letter terms have no meaning to carry across; a term seen in a single
+    # chunk is mostly a name or a typo, and its high IDF would make any mapping to it loud.
+    return frequency >= min_frequency and not term.isdigit() and len(term) > 1
+
+
+class TermBridge:
+    """Maps a query's words to weighted terms of the other script for the keyword index."""
+
+    def __init__(
+        self,
+        path: str | Path,
+        embedder: Embedder,
+        *,
+        min_similarity: float = 0.65,
+        terms_per_word: int = 1,
+        min_frequency: int = 2,
+    ) -> None:
+        self.embedder = embedder
+        self.min_similarity = min_similarity
+        self.terms_per_word = terms_per_word
+        self.min_frequency = min_frequency
+        try:
+            Path(path).mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(Path(path) / "terms.db", check_same_thread=False)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute(
+                "CREATE TABLE IF NOT EXISTS terms (embedder TEXT NOT NULL, term TEXT NOT NULL, "
+                "vector BLOB NOT NULL, PRIMARY KEY (embedder, term))"
+            )
+        except (OSError, sqlite3.Error) as e:
+            raise IndexUnavailable(f"cannot open the term bridge at {path}") from e
+        self._lock = threading.Lock()
+        self._loaded: _Loaded | None = None
+
+    def refresh(self, keywords: KeywordIndex) -> int:
+        """Embed the indexed terms that have no vector yet; returns how many were embedded."""
+        with self._lock:
+            return self._load(keywords)[1]
+
+    def groups(self, query: str, keywords: KeywordIndex) -> list[dict[str, float]]:
+        """For each query word, its nearest indexed terms of the other script with their
+        similarity (only those above `min_similarity`; none: an empty group, so a chunk
+        matching only the mapped generic words of a question is not taken as a full match)."""
+        words = list(dict.fromkeys(word for _, word in tokenize_words(query)))
+        if not words:
+            return []
+        with self._lock:
+            loaded = self._load(keywords)[0]
+        vectors = self.embedder.embed(words)
+        out: list[dict[str, float]] = []
+        for word, vector in zip(words, vectors, strict=True):
+            side = loaded.other if _is_latin(word) else loaded.latin
+            if not side.terms:
+                out.append({})
+                continue
+            similarity = side.vectors @ vector
+            best = np.argsort(-similarity)[: self.terms_per_word]
+            group = {
+                side.terms[i]: float(similarity[i])
+                for i in best
+                if similarity[i] >= self.min_similarity
+            }
+            out.append(group)
+        return out
+
+    def _load(self, keywords: KeywordIndex) -> tuple[_Loaded, int]:
+        version = keywords.version()
+        if self._loaded is not None and self._loaded.version == version:
+            return self._loaded, 0
+        vocabulary = keywords.vocabulary()
+        terms = [t for t, n in vocabulary.items() if _bridgeable(t, n, self.min_frequency)]
+        stored = self._stored()
+        missing = [t for t in terms if t not in stored]
+        if missing:
+            stored.update(self._embed(missing, keywords))
+        latin = [t for t in terms if _is_latin(t)]
+        other = [t for t in terms if not _is_latin(t)]
+        self._loaded = _Loaded(version, self._side(latin, stored), self._side(other, stored))
+        return self._loaded, len(missing)
+
+    def _side(self, terms: list[str], stored: dict[str, np.ndarray]) -> _Side:
+        dimension = self.embedder.dimension
+        if not terms:
+            return _Side([], np.zeros((0, dimension), dtype=np.float32))
+        return _Side(terms, np.stack([stored[t] for t in terms]))
+
+    def _stored(self) -> dict[str, np.ndarray]:
+        rows = self._db.execute(
+            "SELECT term, vector FROM terms WHERE embedder = ?", (self.embedder.name,)
+        )
+        return {term: np.frombuffer(blob, dtype=np.float32) for term, blob in rows}
+
+    def _embed(self, terms: list[str], keywords: KeywordIndex) -> dict[str, np.ndarray]:
+        word_of = _latin_words([t for t in terms if _is_latin(t)], keywords)
+        out: dict[str, np.ndarray] = {}
+        for start in range(0, len(terms), EMBED_BATCH):
+            batch = terms[start : start + EMBED_BATCH]
+            vectors = self.embedder.embed([word_of.get(t, t) for t in batch])
+            out.update(zip(batch, np.asarray(vectors, dtype=np.float32), strict=True))
+        with self._db:
+            self._db.executemany(
+                "INSERT OR REPLACE INTO terms VALUES (?, ?, ?)",
+                [(self.embedder.name, t, v.tobytes()) for t, v in out.items()],
+            )
+        log.debug("term bridge: embedded %d new terms", len(out))
+        return out
+
+    def close(self) -> None:
+        self._db.close()
+
+
+def _latin_words(stems: list[str], keywords: KeywordIndex) -> dict[str, str]:
+    """The most frequent indexed word of each Latin stem."""
+    if not stems:
+        return {}
+    wanted = set(stems)
+    seen: dict[str, Counter[str]] = {}
+    for text in keywords.texts():
+        for token, word in latin_words(text):
+            if token in wanted:
+                seen.setdefault(token, Counter())[word] += 1
+    return {stem: words.most_common(1)[0][0] for stem, words in seen.items()}
