@@ -76,9 +76,11 @@ def read_calls(message: AIMessage, tool_names: set[str]) -> tuple[str, list[Call
     match = _JSON_OBJECT.search(content)
     if match:
         payload = json_object(match.group(0))
-        if isinstance(payload, dict) and payload.get("name") in tool_names:
-            args = payload.get("arguments", payload.get("parameters", {}))
-            if isinstance(args, dict):
+        # A JSON object shaped like a call is a call, even to a tool that does not exist:
+        # the tool error tells the model which tools there are.
+        if isinstance(payload, dict) and isinstance(payload.get("name"), str):
+            args = payload.get("arguments", payload.get("parameters"))
+            if isinstance(args, dict) and (args or payload["name"] in tool_names):
                 return "", [Call(payload["name"], args, _new_id(), "json")], False
     return content, [], False
 
@@ -124,6 +126,8 @@ class AgentRun:
         self.stopped = "answered"
         self.final_text = ""
         self.degraded: str | None = None
+        self.reminded = False  # the one reminder to call a tool was sent
+        self.reminder = ""
 
     def loop(self, model: Any, specs: list[dict[str, Any]]) -> None:
         """Model turns and tool calls until the model answers or a bound is reached."""
@@ -153,10 +157,23 @@ class AgentRun:
             if malformed:
                 self._malformed(ai)
                 continue
+            if not calls and not self.steps and not self.reminded:
+                # A small model often describes the call in prose instead of making it.
+                self.reminded = True
+                self.messages += [AIMessage(content=ai.content), HumanMessage(self.reminder)]
+                continue
             if not calls:
                 self.final_text = text
                 return
+            if any(self._repeated(c) for c in calls):
+                # A small model stuck in a loop: its earlier results are all it will get.
+                self.stopped = "repeated"
+                return
             self._run_calls(ai, calls)
+
+    def _repeated(self, call: Call) -> bool:
+        """Whether this exact call (tool and arguments) already ran successfully."""
+        return any(s.ok and s.tool == call.name and s.args == call.args for s in self.steps)
 
     def _malformed(self, ai: AIMessage) -> None:
         """A <tool_call> block that is not JSON: counted as a failed step and said back."""
@@ -223,12 +240,13 @@ def run_agent(
     )
     specs = tools.specs()
     run = AgentRun(jobs, tools, started + jobs.cfg.agent_timeout_s, clock)
+    run.reminder = render_prompt("agent_remind", language)
     run.messages = [
         SystemMessage(render_prompt("agent_system", language, scope=scope)),
         HumanMessage(render_prompt("agent_user", language, question=question)),
     ]
     run.loop(jobs.llm.bind_tools(specs), specs)
-    if run.stopped in ("max_steps", "context", "model_error") and not run.final_text:
+    if run.stopped in ("max_steps", "context", "repeated", "model_error") and not run.final_text:
         run.final_answer(_without_tools(jobs.llm, specs), question, language)
     result = _grounded_result(jobs, run, question, language, customer_id, output_id)
     result.seconds = round(clock() - started, 3)
@@ -272,7 +290,6 @@ def _grounded_result(
     guard = GuardReport()
     sentences: list[Sentence] = []
     citations: list[Citation] = []
-    said_not_in_records = False
     if run.final_text.strip():
         grounded = ground(
             run.final_text,
@@ -286,9 +303,10 @@ def _grounded_result(
             check=lambda ids: check_fetched(ids, context, pinned, jobs.owner_of),
         )
         guard, sentences, citations = grounded.guard, grounded.sentences, grounded.citations
-        said_not_in_records = grounded.said_not_in_records
     degraded = run.degraded
-    if not sentences and not said_not_in_records:
+    # Whether the records answer is decided by relevance, not by the small model's
+    # NOT_IN_RECORDS: with relevant records gathered, the user gets them.
+    if not sentences:
         relevant = relevant_records(jobs, question, context)
         if relevant:
             sentences = extractive(relevant, language)

@@ -106,6 +106,8 @@ class AgentResult(AnswerResult):
 
     steps: list[ToolStep] = Field(default_factory=list)
     # answered: the model stopped calling tools; the others are bounds or failures.
-    stopped: Literal["answered", "max_steps", "timeout", "context", "model_error"] = "answered"
+    stopped: Literal["answered", "max_steps", "timeout", "context", "repeated", "model_error"] = (
+        "answered"
+    )
     model_calls: int = 0
     seconds: float = 0.0

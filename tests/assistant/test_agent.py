@@ -217,9 +217,12 @@ def test_nothing_relevant_says_the_records_do_not_answer(world: World) -> None:
 
 
 def test_no_tool_call_cannot_answer_from_memory(world: World) -> None:
-    assistant, _ = world.assistant([AIMessage(content="She ordered 12 cakes [1].")])
+    made_up = AIMessage(content="She ordered 12 cakes [1].")
+    assistant, llm = world.assistant([made_up, made_up])
     r = run_agent(assistant.jobs, "What did she order?", customer_id=world.ids["A"], actor="t")
     assert not r.answered and not r.steps and not r.citations
+    # One reminder to call a tool, then the text is taken as the (ungrounded) answer.
+    assert r.model_calls == 2 and "<tool_call>" in str(llm.calls[1][-1].content)
 
 
 def test_cli_agent_prints_answer_citations_and_trace(
@@ -256,3 +259,14 @@ def test_cli_agent_prints_answer_citations_and_trace(
     llm.replies = [AIMessage(content="NOT_IN_RECORDS")]
     r = CliRunner().invoke(app, ["agent", "Anything?", "--json"])
     assert r.exit_code == 0 and '"answered": false' in r.output and '"steps": []' in r.output
+
+
+def test_repeated_call_stops_the_loop_and_the_records_decide(world: World) -> None:
+    a, i2 = world.ids["A"], world.ids["I2"]
+    same = call("search_customer_records", query="代替品 発送 約束")
+    # The model loops on one call, then claims the records say nothing: relevance decides.
+    assistant, _llm = world.assistant([same, same, AIMessage(content="NOT_IN_RECORDS")])
+    r = assistant.agent("代替品を発送する約束はいつまで？", customer_id=a, actor="t")
+    assert r.stopped == "repeated" and len(r.steps) == 1 and r.model_calls == 3
+    assert r.answered and all(not s.generated for s in r.sentences)
+    assert f"interaction:{i2}" in [c.record_id for c in r.citations]
