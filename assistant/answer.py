@@ -150,6 +150,7 @@ def answer_stream(
             facts_text=facts_text,
             support_threshold=jobs.cfg.support_threshold,
             support_cosine=SUPPORT_COSINE,
+            question=question,
         )
         guard = grounded.guard
         sentences, citations = grounded.sentences, grounded.citations

@@ -8,7 +8,13 @@ from dataclasses import dataclass, field
 
 from assistant.context import ContextRecord
 from assistant.guards import check_citations, scrub_unsafe, unsourced_numbers
-from assistant.similarity import Scorer, best_sentence, split_sentences
+from assistant.similarity import (
+    Scorer,
+    best_sentence,
+    content_tokens,
+    overlap,
+    split_sentences,
+)
 from assistant.types import Citation, GuardReport, Sentence
 
 _MARKER = re.compile(r"\[\s*(\d+(?:\s*[,、]\s*\d+)*)\s*\]")
@@ -17,6 +23,8 @@ NOT_IN_RECORDS = "NOT_IN_RECORDS"
 # best record must clear the higher support threshold (settings) to be attributed.
 MARKER_MIN_OVERLAP = 0.15
 MARKER_MIN_COSINE = 0.35
+# A sentence made of the question's own words (this share or more) restates it.
+ECHO_OVERLAP = 0.8
 
 
 @dataclass
@@ -50,6 +58,7 @@ def ground(
     support_threshold: float,
     support_cosine: float,
     check: Callable[[list[str]], tuple[list[str], int]] | None = None,
+    question: str = "",  # set: a sentence that only restates it is dropped
 ) -> Grounded:
     """Split the model's text into sentences, keep the supported ones with valid citations.
 
@@ -59,6 +68,7 @@ def ground(
     out = Grounded()
     by_n = {r.n: r for r in context}
     sources = facts_text + "\n" + "\n".join(r.text for r in context)
+    asked = content_tokens(question)
     for raw in split_sentences(text):
         if NOT_IN_RECORDS in raw:
             out.said_not_in_records = True
@@ -69,6 +79,11 @@ def ground(
         sentence, unsafe = scrub_unsafe(sentence, sources)
         out.guard.unsafe_tokens_removed += unsafe
         if len(sentence) < 4:
+            continue
+        if asked and overlap(content_tokens(sentence), asked) >= ECHO_OVERLAP:
+            # The question said back ("この会社の請求書の誤りについて教えてください"): it would
+            # pass as supported, since the records share its words, but it answers nothing.
+            out.guard.unsupported_sentences_dropped += 1
             continue
         if unsourced_numbers(sentence, sources):
             out.guard.unsupported_sentences_dropped += 1  # numbers come from SQL, never the model

@@ -107,3 +107,42 @@ def test_packaged_parts_are_installed_in_order() -> None:
     assert len(paths) == model_file.PART_COUNT
     assert sum(p.stat().st_size for p in paths) == model_file.EXPECTED_SIZE
     assert paths[0].name == "part01.bin" and paths[-1].name == "part22.bin"
+
+
+def test_grounding_drops_the_question_said_back() -> None:
+    from datetime import UTC, datetime
+
+    from assistant.context import ContextRecord
+    from assistant.grounding import ground
+    from assistant.similarity import Scorer
+
+    record = ContextRecord(
+        n=1,
+        record_id="interaction:1",
+        kind="inquiry",
+        date=datetime(2026, 5, 1, tzinfo=UTC),
+        text="請求書の宛名に誤りがありました。正しい宛名で再発行しました。",
+        span="請求書の宛名に誤りがありました。",
+        customer_id=7,
+        title=None,
+    )
+    question = "この会社の請求書の誤りについて教えてください"
+    text = "この会社の請求書の誤りについて教えてください [1]。請求書の宛名に誤りがあり、再発行しました [1]。"
+
+    def grounded(q: str) -> list[str]:
+        out = ground(
+            text,
+            [record],
+            Scorer([record.text], None),
+            customer_id=7,
+            owner_of=lambda _: 7,
+            facts_text="",
+            support_threshold=0.3,
+            support_cosine=0.5,
+            question=q,
+        )
+        return [s.text for s in out.sentences]
+
+    # Without the question the echo passes as supported: the records share its words.
+    assert len(grounded("")) == 2
+    assert grounded(question) == ["請求書の宛名に誤りがあり、再発行しました。"]
