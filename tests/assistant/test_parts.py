@@ -127,7 +127,7 @@ def test_grounding_drops_the_question_said_back() -> None:
         title=None,
     )
     question = "この会社の請求書の誤りについて教えてください"
-    text = "この会社の請求書の誤りについて教えてください [1]。請求書の宛名に誤りがあり、再発行しました [1]。"
+    text = f"{question} [1]。請求書の宛名に誤りがあり、再発行しました [1]。"
 
     def grounded(q: str) -> list[str]:
         out = ground(
