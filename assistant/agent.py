@@ -123,6 +123,7 @@ class AgentRun:
         self.messages: list[BaseMessage] = []
         self.steps: list[ToolStep] = []
         self.model_calls = 0
+        self.turn_seconds: list[float] = []  # wall time of each model turn
         self.stopped = "answered"
         self.final_text = ""
         self.degraded: str | None = None
@@ -143,6 +144,7 @@ class AgentRun:
             if conversation_tokens(self.messages, specs) > cfg.agent_context_tokens:
                 self.stopped = "context"
                 return
+            turn_started = self.clock()
             try:
                 ai, timed_out = model_turn(model, self.messages, self.deadline, self.clock)
             except Exception as e:  # backend down or context overflow: answer from what we have
@@ -150,6 +152,7 @@ class AgentRun:
                 self.degraded, self.stopped = f"{type(e).__name__}: {e}", "model_error"
                 return
             self.model_calls += 1
+            self.turn_seconds.append(round(self.clock() - turn_started, 3))
             if timed_out:
                 self.stopped = "timeout"
                 return
@@ -202,6 +205,7 @@ class AgentRun:
         self.messages.append(
             HumanMessage(render_prompt("agent_final", language, question=question))
         )
+        turn_started = self.clock()
         try:
             ai, _ = model_turn(model, self.messages, self.deadline, self.clock)
         except Exception as e:
@@ -209,6 +213,7 @@ class AgentRun:
             self.degraded = f"{type(e).__name__}: {e}"
             return
         self.model_calls += 1
+        self.turn_seconds.append(round(self.clock() - turn_started, 3))
         text, _, _ = read_calls(ai, set())
         self.final_text = re.sub(r"<tool_call>.*?(</tool_call>|$)", "", text, flags=re.DOTALL)
 
@@ -331,6 +336,7 @@ def _grounded_result(
         steps=run.steps,
         stopped=run.stopped,  # type: ignore[arg-type]
         model_calls=run.model_calls,
+        turn_seconds=run.turn_seconds,
     )
 
 

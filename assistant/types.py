@@ -110,4 +110,5 @@ class AgentResult(AnswerResult):
         "answered"
     )
     model_calls: int = 0
+    turn_seconds: list[float] = Field(default_factory=list)  # wall time of each model turn
     seconds: float = 0.0

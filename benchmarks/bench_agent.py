@@ -186,7 +186,8 @@ def run(assistant: Assistant, qs: list[Question], label: str) -> dict[str, Any]:
         )
         cited = ",".join(c.record_id for c in r.citations) or "-"
         print(
-            f"{i:2}. {r.seconds:6.1f} s {r.stopped:<9} {trace} | cites {cited} | "
+            f"{i:2}. {r.seconds:6.1f} s (turns {'/'.join(f'{t:.0f}' for t in r.turn_seconds)}) "
+            f"{r.stopped:<9} {trace} | cites {cited} | "
             f"{q.text[:50]!r} -> {r.text[:90]!r}",
             flush=True,
         )
@@ -221,9 +222,9 @@ def main() -> None:
         llm = build_llm(settings.llm)
         run(Assistant(settings, sessions, retrieval, llm), qs, "local (in process)")
     if args.backend in ("openai", "both"):
-        from tests.assistant.test_local_llm_integration import llama_server
+        from tests.assistant.test_agent_integration import serve_model
 
-        server = llama_server.__wrapped__(settings.llm.model_path)  # type: ignore[attr-defined]
+        server = serve_model(settings.llm.model_path, settings.llm.n_threads)
         base = next(server)
         try:
             settings.llm.mode, settings.llm.openai_base_url = "openai", base
