@@ -175,8 +175,8 @@ class AgentRun:
             self._run_calls(ai, calls)
 
     def _repeated(self, call: Call) -> bool:
-        """Whether this exact call (tool and arguments) already ran successfully."""
-        return any(s.ok and s.tool == call.name and s.args == call.args for s in self.steps)
+        """Whether this exact call (tool and arguments) already ran, successfully or not."""
+        return any(s.tool == call.name and s.args == call.args for s in self.steps)
 
     def _malformed(self, ai: AIMessage) -> None:
         """A <tool_call> block that is not JSON: counted as a failed step and said back."""
@@ -337,6 +337,7 @@ def _grounded_result(
         stopped=run.stopped,  # type: ignore[arg-type]
         model_calls=run.model_calls,
         turn_seconds=run.turn_seconds,
+        draft=run.final_text,
     )
 
 

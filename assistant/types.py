@@ -111,4 +111,5 @@ class AgentResult(AnswerResult):
     )
     model_calls: int = 0
     turn_seconds: list[float] = Field(default_factory=list)  # wall time of each model turn
+    draft: str = ""  # the model's final text before grounding (shown dimmed, like ask's stream)
     seconds: float = 0.0

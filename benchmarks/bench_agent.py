@@ -191,6 +191,8 @@ def run(assistant: Assistant, qs: list[Question], label: str) -> dict[str, Any]:
             f"{q.text[:50]!r} -> {r.text[:90]!r}",
             flush=True,
         )
+        if r.draft:
+            print(f"      model's final text: {r.draft[:200]!r}", flush=True)
     summary = score(results)
     for k, v in summary.items():
         print(f"  {k:<36} {v}")

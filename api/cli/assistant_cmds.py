@@ -99,6 +99,8 @@ def agent(
             style="dim",
             highlight=False,
         )
+    if r.draft:
+        console.print(r.draft, style="dim", highlight=False)
     console.rule("answer (checked)")
     console.print(r.text, highlight=False)
     for n, c in enumerate(r.citations, 1):

@@ -62,6 +62,7 @@ def test_multi_step_lookup_answers_with_valid_citations(world: World) -> None:
     assert [c.record_id for c in r.citations] == [f"interaction:{i1}"]
     assert r.customer_id == a  # every citation belongs to her
     assert r.model_calls == 4 == len(r.turn_seconds) and r.model == assistant.model
+    assert r.draft.startswith("ほうじ茶の配送が遅れている") and "[1]" in r.draft
     (row,) = audit_rows(world)
     assert row.cited_records == [f"interaction:{i1}"] and row.details["stopped"] == "answered"
     assert [t["tool"] for t in row.details["tools"]] == [s.tool for s in r.steps]
@@ -270,3 +271,11 @@ def test_repeated_call_stops_the_loop_and_the_records_decide(world: World) -> No
     assert r.stopped == "repeated" and len(r.steps) == 1 and r.model_calls == 3
     assert r.answered and all(not s.generated for s in r.sentences)
     assert f"interaction:{i2}" in [c.record_id for c in r.citations]
+
+
+def test_repeating_a_failed_call_also_stops(world: World) -> None:
+    bad = call("search_customer_records", query="三浦", kind="person")  # no such kind
+    assistant, _ = world.assistant([bad, bad, AIMessage(content="NOT_IN_RECORDS")])
+    r = assistant.agent("Did she unsubscribe?", customer_id=world.ids["A"], actor="t")
+    assert r.stopped == "repeated" and [s.ok for s in r.steps] == [False]
+    assert "kind" in (r.steps[0].error or "") and not r.answered
