@@ -264,11 +264,15 @@ class AgentTools:
     def _search(self, a: SearchRecordsArgs) -> str:
         cid = self._customer(a.customer_id)
         filters = SearchFilters(kinds=(a.kind,)) if a.kind else None
-        hits = self.jobs.retrieval.search(
-            a.query, Scope.customer(cid), k=self.jobs.cfg.agent_search_k, filters=filters
-        )
-        # The scope is enforced by retrieval; a hit of anyone else is still never shown.
+        scope, k = Scope.customer(cid), self.jobs.cfg.agent_search_k
+        hits = self.jobs.retrieval.search(a.query, scope, k=k, filters=filters)
         lines = []
+        if filters and not hits:
+            # Small models add a kind that guesses wrong (inquiry for a ticket): say so, and
+            # search every kind rather than return nothing.
+            lines.append(self._say("no_kind", kind=a.kind))
+            hits = self.jobs.retrieval.search(a.query, scope, k=k)
+        # The scope is enforced by retrieval; a hit of anyone else is still never shown.
         for h in hits:
             if h.customer_id != cid:
                 continue
@@ -282,7 +286,9 @@ class AgentTools:
                 span=self._excerpt(h.span or h.text),
             )
             lines.append(record_line(r))
-        return "\n".join(dict.fromkeys(lines)) or self.phrases["no_records"]
+        if not any(line.startswith("[") for line in lines):
+            return self.phrases["no_records"]
+        return "\n".join(dict.fromkeys(lines))
 
     def _knowledge(self, a: SearchKnowledgeArgs) -> str:
         hits = self.jobs.retrieval.search(

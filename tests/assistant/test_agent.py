@@ -279,3 +279,15 @@ def test_repeating_a_failed_call_also_stops(world: World) -> None:
     r = assistant.agent("Did she unsubscribe?", customer_id=world.ids["A"], actor="t")
     assert r.stopped == "repeated" and [s.ok for s in r.steps] == [False]
     assert "kind" in (r.steps[0].error or "") and not r.answered
+
+
+def test_a_wrong_kind_filter_falls_back_to_every_kind(world: World) -> None:
+    a, i1 = world.ids["A"], world.ids["I1"]
+    replies = [
+        call("search_customer_records", query="配送 遅れ", kind="meeting_note"),
+        AIMessage(content="ほうじ茶の配送が遅れているという苦情があります [1]。"),
+    ]
+    assistant, llm = world.assistant(replies)
+    r = assistant.agent("配送の件は？", customer_id=a, actor="t")
+    assert tool_results(llm)[0].startswith("種類 meeting_note の記録はありません")
+    assert [c.record_id for c in r.citations] == [f"interaction:{i1}"]
