@@ -185,6 +185,8 @@ def latency(
         # Indexed with a cheap embedder of the same dimension, queried with the real one:
         # search latency is what is measured, and a filtered query barely depends on vectors.
         retrieval.embedder = make_embedder(RetrievalSettings(embedder=embedder_spec))
+        if retrieval.bridge is not None:  # query words are embedded by the real model too
+            retrieval.bridge.embedder = retrieval.embedder
         if retrieval.embedder.dimension != embedder.dimension:
             raise SystemExit("--index-embedder must have the query embedder's dimension")
     embedder = retrieval.embedder

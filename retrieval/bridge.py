@@ -87,29 +87,42 @@ class TermBridge:
         with self._lock:
             return self._load(keywords)[1]
 
-    def groups(self, query: str, keywords: KeywordIndex) -> list[dict[str, float]]:
-        """For each query word, its nearest indexed terms of the other script with their
-        similarity (only those above `min_similarity`; none: an empty group, so a chunk
+    @staticmethod
+    def words(query: str) -> list[str]:
+        """The query's words to map (embed them with the query itself: one encoder call)."""
+        return list(dict.fromkeys(word for _, word in tokenize_words(query)))
+
+    def groups(
+        self, words: list[str], vectors: np.ndarray, keywords: KeywordIndex
+    ) -> list[dict[str, float]]:
+        """For each word (with its vector), its nearest indexed terms of the other script with
+        their similarity (only those above `min_similarity`; none: an empty group, so a chunk
         matching only the mapped generic words of a question is not taken as a full match)."""
-        words = list(dict.fromkeys(word for _, word in tokenize_words(query)))
         if not words:
             return []
         with self._lock:
             loaded = self._load(keywords)[0]
-        vectors = self.embedder.embed(words)
+        vectors = np.asarray(vectors, dtype=np.float32)
+        latin = np.array([_is_latin(w) for w in words])
+        similarity: dict[int, np.ndarray] = {}
+        # One matrix product per side for all the words: the vocabulary may hold tens of
+        # thousands of terms.
+        for side, rows in (
+            (loaded.other, np.flatnonzero(latin)),
+            (loaded.latin, np.flatnonzero(~latin)),
+        ):
+            if rows.size and side.terms:
+                for position, scores in zip(rows, vectors[rows] @ side.vectors.T, strict=True):
+                    similarity[int(position)] = scores
         out: list[dict[str, float]] = []
-        for word, vector in zip(words, vectors, strict=True):
-            side = loaded.other if _is_latin(word) else loaded.latin
-            if not side.terms:
-                out.append({})
-                continue
-            similarity = side.vectors @ vector
-            best = np.argsort(-similarity)[: self.terms_per_word]
-            group = {
-                side.terms[i]: float(similarity[i])
-                for i in best
-                if similarity[i] >= self.min_similarity
-            }
+        for row in range(len(words)):
+            side = loaded.other if latin[row] else loaded.latin
+            found = similarity.get(row)
+            group: dict[str, float] = {}
+            if found is not None:
+                for i in np.argsort(-found)[: self.terms_per_word]:
+                    if found[i] >= self.min_similarity:
+                        group[side.terms[i]] = float(found[i])
             out.append(group)
         return out
 

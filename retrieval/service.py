@@ -90,8 +90,11 @@ class Retrieval:
         weights: dict[str, dict[str, float]] = {}
         docs: dict[str, tuple[str, dict[str, Any]]] = {}
         query_tokens = tokenize(query)
+        bridged = mode == "hybrid" and self.bridge is not None and self.settings.bridge_weight > 0
+        words = self.bridge.words(query) if bridged and self.bridge is not None else []
         if mode in ("hybrid", "vector"):
-            vector = self.embedder.embed([query])[0]
+            vectors = self.embedder.embed([query, *words])
+            vector = vectors[0]
             found = self._vector_side(vector, scope, filters, depth)
             rankings["vector"] = [chunk_id for chunk_id, _, _, _ in found]
             docs.update({chunk_id: (text, meta) for chunk_id, _, text, meta in found})
@@ -105,10 +108,10 @@ class Retrieval:
             }
             for chunk_id, _, _, text, meta in found_kw:
                 docs.setdefault(chunk_id, (text, meta))
-        if mode == "hybrid" and self.bridge is not None and self.settings.bridge_weight > 0:
+        if bridged and self.bridge is not None:
             # The same keyword search with the query's words mapped into the other language:
             # the keyword side's only way to find a Japanese note for an English question.
-            groups = self.bridge.groups(query, self.keywords)
+            groups = self.bridge.groups(words, vectors[1:], self.keywords)
             found_br = self.keywords.search_terms(groups, keyword_mask(scope, filters), depth)
             rankings["bridge"] = [row[0] for row in found_br]
             weights["bridge"] = {

@@ -48,6 +48,12 @@ def lexicon_retrieval(
     r.keywords.close()
 
 
+def _groups(r: Retrieval, query: str) -> list[dict[str, float]]:
+    assert r.bridge is not None
+    words = r.bridge.words(query)
+    return r.bridge.groups(words, r.embedder.embed(words), r.keywords)
+
+
 def _no_vector_side(monkeypatch: pytest.MonkeyPatch, r: Retrieval) -> None:
     # Leave only the keyword rankings, so what the bridge adds is seen on its own.
     monkeypatch.setattr(r.vectors, "nearest_among", lambda *a, **k: [])
@@ -89,7 +95,7 @@ def test_japanese_question_reaches_english_stems_through_their_words(
 
     # "invoic" (the stem) was embedded as "invoices", the word seen in the texts
     assert r.bridge is not None
-    assert r.bridge.groups("請求", r.keywords) == [{"invoic": pytest.approx(1.0)}]
+    assert _groups(r, "請求") == [{"invoic": pytest.approx(1.0)}]
     hits = r.search("請求が二重です", Scope.customer(cid), k=5)
     assert f"interaction:{wanted}" in [h.record_id for h in hits]
     assert all("bridge" in h.sources for h in hits)
@@ -104,7 +110,7 @@ def test_unmapped_words_count_against_coverage(
     add_interaction(db, cid, "返金をお願いします。")
     r.index(progress=False)
     assert r.bridge is not None
-    groups = r.bridge.groups("refund lipstick", r.keywords)
+    groups = _groups(r, "refund lipstick")
     assert groups == [{"返金": pytest.approx(1.0)}, {}]
     found = r.keywords.search_terms(groups, lambda cols: cols["customer_id"] == cid, 5)
     assert found and all(coverage == pytest.approx(0.5) for _, _, coverage, _, _ in found)
