@@ -64,6 +64,7 @@ class RetrievalSettings(BaseModel):
     embedder: str = "use-multilingual"  # or "sentence-transformers:<name or path>"
     embed_batch_size: int = 64
     embed_threads: int = 1  # 2 BLAS threads on 2 shared cores oversubscribe: measured slower
+    embed_process: bool = True  # indexing embeds in a child process (retrieval/embed_worker.py)
     chroma_path: str = ""  # empty: <data_dir>/chroma
     chroma_host: str = ""  # set to use a Chroma server (client/server mode)
     chroma_port: int = 8000

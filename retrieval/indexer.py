@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from knowledge.corpus import corpus_record_ids, iter_corpus
 from retrieval.chunking import Chunk, chunk_record
+from retrieval.embed_worker import EmbedWorker
 from retrieval.tokenize import tokenize
 from retrieval.types import CheckReport, IndexReport
 
@@ -72,39 +73,60 @@ def index(retrieval: Retrieval, *, progress: bool = True) -> IndexReport:
     # next in a single writer thread; at most one write is in flight, so order is kept.
     writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kizuna-index-writer")
     in_flight: list[Future[None]] = []
+    worker: EmbedWorker | None = None
+    flushes = 0
+
+    def embed_async(batch: list[tuple[list[Chunk], set[str], bool]]) -> Future[Any]:
+        nonlocal worker
+        texts = [c.indexed_text for group, _, embed in batch if embed for c in group]
+        # From the second batch on, a run is long enough to pay for the child's start-up.
+        if worker is None and flushes and texts and _child_can_embed(retrieval):
+            worker = EmbedWorker(settings)
+        if worker is not None and texts:
+            return worker.submit(texts)
+        done: Future[Any] = Future()
+        t0 = time.perf_counter()
+        done.set_result((retrieval.embedder.embed(texts), time.perf_counter() - t0))
+        return done
 
     def flush(batch: list[tuple[list[Chunk], set[str], bool]]) -> None:
-        vectors = _embed(retrieval, batch, report)
+        nonlocal flushes
+        embedded = embed_async(batch)
+        flushes += 1
         for done in in_flight:
             done.result()  # a failed write stops the run here
-        in_flight[:] = [writer.submit(_write, retrieval, batch, vectors, report)]
+        in_flight[:] = [writer.submit(_write_embedded, retrieval, batch, embedded, report)]
         if task is not None:
             bar.advance(task, len(batch))
 
-    with bar, retrieval.sessions() as session, writer:
-        for record in iter_corpus(session):
-            report.records_seen += 1
-            chunks = chunk_record(record, settings.chunk_chars, settings.chunk_overlap_chars)
-            record_id = record.record_id
-            seen.add(record_id)
-            stored_vec, stored_kw = vec.get(record_id, {}), kw.get(record_id, {})
-            vector_ok = _current(chunks, stored_vec)
-            if vector_ok and _current(chunks, stored_kw):
-                report.records_unchanged += 1
-                if task is not None:
-                    bar.advance(task)
-                continue
-            extra = (set(stored_vec) | set(stored_kw)) - {c.chunk_id for c in chunks}
-            # Vectors already current (e.g. only the tokeniser changed): no re-embedding.
-            pending.append((chunks, extra, not vector_ok))
-            pending_chunks += len(chunks)
-            if pending_chunks >= BATCH_CHUNKS:
+    try:
+        with bar, retrieval.sessions() as session, writer:
+            for record in iter_corpus(session):
+                report.records_seen += 1
+                chunks = chunk_record(record, settings.chunk_chars, settings.chunk_overlap_chars)
+                record_id = record.record_id
+                seen.add(record_id)
+                stored_vec, stored_kw = vec.get(record_id, {}), kw.get(record_id, {})
+                vector_ok = _current(chunks, stored_vec)
+                if vector_ok and _current(chunks, stored_kw):
+                    report.records_unchanged += 1
+                    if task is not None:
+                        bar.advance(task)
+                    continue
+                extra = (set(stored_vec) | set(stored_kw)) - {c.chunk_id for c in chunks}
+                # Vectors already current (e.g. only the tokeniser changed): no re-embedding.
+                pending.append((chunks, extra, not vector_ok))
+                pending_chunks += len(chunks)
+                if pending_chunks >= BATCH_CHUNKS:
+                    flush(pending)
+                    pending, pending_chunks = [], 0
+            if pending:
                 flush(pending)
-                pending, pending_chunks = [], 0
-        if pending:
-            flush(pending)
-        for done in in_flight:
-            done.result()
+            for done in in_flight:
+                done.result()
+    finally:
+        if worker is not None:
+            worker.close()
     gone = [r for r in set(vec) | set(kw) if r not in seen]
     orphan_chunks = [c for r in gone for c in set(vec.get(r, {})) | set(kw.get(r, {}))]
     if orphan_chunks:
@@ -126,14 +148,20 @@ def index(retrieval: Retrieval, *, progress: bool = True) -> IndexReport:
     return report
 
 
-def _embed(
-    retrieval: Retrieval, pending: list[tuple[list[Chunk], set[str], bool]], report: IndexReport
-) -> Any:
-    to_embed = [c for group, _, embed in pending if embed for c in group]
-    t0 = time.perf_counter()
-    vectors = retrieval.embedder.embed([c.indexed_text for c in to_embed])
-    report.embed_seconds += time.perf_counter() - t0
-    return vectors
+def _child_can_embed(retrieval: Retrieval) -> bool:
+    """Whether a child process can build the same embedder from the settings alone."""
+    return retrieval.settings.embed_process and retrieval.embedder_from_settings
+
+
+def _write_embedded(
+    retrieval: Retrieval,
+    pending: list[tuple[list[Chunk], set[str], bool]],
+    embedded: Future[Any],
+    report: IndexReport,
+) -> None:
+    vectors, seconds = embedded.result()
+    report.embed_seconds += seconds
+    _write(retrieval, pending, vectors, report)
 
 
 def _write(

@@ -45,6 +45,8 @@ class Retrieval:
         vectors: VectorStore,
         keywords: KeywordIndex,
         bridge: TermBridge | None = None,
+        *,
+        embedder_from_settings: bool = False,
     ) -> None:
         self.settings = settings
         self.sessions = sessions
@@ -52,6 +54,8 @@ class Retrieval:
         self.vectors = vectors
         self.keywords = keywords
         self.bridge = bridge
+        # True when the settings alone name the embedder, so a child process can rebuild it.
+        self.embedder_from_settings = embedder_from_settings
 
     # -- indexing -------------------------------------------------------------------------
     def index(self, progress: bool = True) -> IndexReport:
@@ -218,6 +222,7 @@ def build_retrieval(
     embedder: Embedder | None = None,
 ) -> Retrieval:
     """Assemble the retrieval service: embedder, Chroma collection and keyword index."""
+    from_settings = embedder is None
     embedder = embedder or make_embedder(settings)
     client = make_chroma_client(settings)
     vectors = VectorStore(client, settings.collection, embedder.name)
@@ -229,4 +234,12 @@ def build_retrieval(
         min_similarity=settings.bridge_min_similarity,
         terms_per_word=settings.bridge_terms_per_word,
     )
-    return Retrieval(settings, sessions, embedder, vectors, keywords, bridge)
+    return Retrieval(
+        settings,
+        sessions,
+        embedder,
+        vectors,
+        keywords,
+        bridge,
+        embedder_from_settings=from_settings,
+    )

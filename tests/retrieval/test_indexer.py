@@ -190,3 +190,38 @@ def test_old_keyword_layout_is_rebuilt_then_refilled(
     report = retrieval.index(progress=False)
     assert report.records_indexed == 4 and report.chunks_embedded == 0  # vectors were current
     assert retrieval.check().ok
+
+
+def test_child_process_embedding_gives_the_same_index(
+    rsettings: Settings, db: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import numpy as np
+
+    from retrieval import indexer
+
+    monkeypatch.setattr(indexer, "BATCH_CHUNKS", 2)  # several batches: the child is started
+    started: list[object] = []
+    real_worker = indexer.EmbedWorker
+
+    def spy(settings: object) -> object:
+        started.append(settings)
+        return real_worker(settings)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(indexer, "EmbedWorker", spy)
+    _fill(db, 8)
+
+    def vectors(child: bool) -> dict[str, list[float]]:
+        settings = rsettings.model_copy(deep=True)
+        settings.retrieval.embed_process = child
+        settings.retrieval.collection += "c" if child else "p"
+        r = build_retrieval(settings.retrieval, db)  # the embedder named by the settings
+        report = r.index(progress=False)
+        assert r.check().ok and report.embed_seconds > 0
+        got = r.vectors.collection.get(include=["embeddings"])
+        return dict(zip(got["ids"], np.asarray(got["embeddings"]).tolist(), strict=True))
+
+    in_child, in_process = vectors(True), vectors(False)
+    assert len(started) == 1  # one child for the whole run, none when switched off
+    assert in_child.keys() == in_process.keys()
+    for chunk_id, vector in in_child.items():
+        assert np.allclose(vector, in_process[chunk_id], atol=1e-6)
