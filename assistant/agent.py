@@ -79,10 +79,20 @@ def read_calls(message: AIMessage, tool_names: set[str]) -> tuple[str, list[Call
         # A JSON object shaped like a call is a call, even to a tool that does not exist:
         # the tool error tells the model which tools there are.
         if isinstance(payload, dict) and isinstance(payload.get("name"), str):
-            args = payload.get("arguments", payload.get("parameters"))
+            args = payload.get("arguments", payload.get("parameters", {}))
             if isinstance(args, dict) and (args or payload["name"] in tool_names):
                 return "", [Call(payload["name"], args, _new_id(), "json")], False
     return content, [], False
+
+
+# A final "answer" that is a call, a JSON dump or a tool list is not an answer: a small model
+# writes these when it should answer, and pieces of them can overlap a record's words.
+_NOT_PROSE = re.compile(r'^\s*(```|\{|\[\s*\{|<tools>|<tool_call>)|"arguments"\s*:')
+
+
+def answer_text(text: str) -> str:
+    """The text, or '' when it is a tool call or JSON rather than sentences."""
+    return "" if _NOT_PROSE.search(text) else text
 
 
 def _new_id() -> str:
@@ -166,7 +176,7 @@ class AgentRun:
                 self.messages += [AIMessage(content=ai.content), HumanMessage(self.reminder)]
                 continue
             if not calls:
-                self.final_text = text
+                self.final_text = answer_text(text)
                 return
             if any(self._repeated(c) for c in calls):
                 # A small model stuck in a loop: its earlier results are all it will get.
@@ -214,8 +224,8 @@ class AgentRun:
             return
         self.model_calls += 1
         self.turn_seconds.append(round(self.clock() - turn_started, 3))
-        text, _, _ = read_calls(ai, set())
-        self.final_text = re.sub(r"<tool_call>.*?(</tool_call>|$)", "", text, flags=re.DOTALL)
+        text, calls, _ = read_calls(ai, set())
+        self.final_text = "" if calls else answer_text(text)
 
 
 def run_agent(

@@ -66,14 +66,15 @@ def parse_tool_calls(text: str) -> tuple[str, list[dict[str, Any]]]:
 
 def json_object(raw: str) -> dict[str, Any] | None:
     """The JSON object of a call; Qwen2.5-Coder's template shows the format with doubled braces
-    ({{"name": ...}}), which the model sometimes copies: one extra layer is accepted."""
-    for candidate in (raw, raw[1:-1] if raw.startswith("{{") and raw.endswith("}}") else None):
-        if candidate is None:
-            continue
-        try:
-            payload = json.loads(candidate)
-        except json.JSONDecodeError:
-            continue
-        if isinstance(payload, dict):
-            return payload
-    return None
+    ({{"name": ...}}), which the model copies, sometimes with unbalanced closing braces: extra
+    opening braces are skipped and anything after the object is ignored."""
+    start = raw.find("{")
+    while start != -1 and raw[start + 1 : start + 2] == "{":
+        start += 1
+    if start == -1:
+        return None
+    try:
+        payload, _ = json.JSONDecoder().raw_decode(raw[start:])
+    except json.JSONDecodeError:
+        return None
+    return payload if isinstance(payload, dict) else None

@@ -205,6 +205,10 @@ def test_malformed_call_is_a_failed_step() -> None:
     assert malformed and not calls
     _, calls, malformed = read_calls(AIMessage(content="Just prose."), {"list_orders"})
     assert not malformed and not calls
+    _, calls, _ = read_calls(AIMessage(content='{{"name": "list_orders"}}'), {"list_orders"})
+    assert [(c.name, c.args, c.format) for c in calls] == [("list_orders", {}, "json")]
+    _, calls, _ = read_calls(AIMessage(content='{"name": "made_up"}'), {"list_orders"})
+    assert not malformed and not calls
 
 
 def test_nothing_relevant_says_the_records_do_not_answer(world: World) -> None:
@@ -291,3 +295,15 @@ def test_a_wrong_kind_filter_falls_back_to_every_kind(world: World) -> None:
     r = assistant.agent("配送の件は？", customer_id=a, actor="t")
     assert tool_results(llm)[0].startswith("種類 meeting_note の記録はありません")
     assert [c.record_id for c in r.citations] == [f"interaction:{i1}"]
+
+
+def test_a_json_dump_is_not_an_answer_and_unbalanced_braces_still_call(world: World) -> None:
+    a = world.ids["A"]
+    replies = [
+        '{{"name": "search_customer_records", "arguments": {"query": "配送 遅れ"}}}}',
+        '```json\n{"ticket": "", "message": "ほうじ茶の配送が遅れて届いていない"}\n```',
+    ]
+    assistant, _ = world.assistant(replies)
+    r = assistant.agent("配送が遅れて届いていない件は？", customer_id=a, actor="t")
+    assert [(s.tool, s.ok) for s in r.steps] == [("search_customer_records", True)]
+    assert r.draft == "" and all(not s.generated for s in r.sentences) and r.citations
