@@ -251,17 +251,23 @@ def build_brief(jobs: Jobs, customer_id: int, *, language: str | None, actor: st
         for r in context[:2]:
             citations.setdefault(r.record_id, code_citation(r))
     sections.insert(0, BriefSection(title=label("sec_summary", lang), sentences=summary))
+    next_action = _next_action(profile, issues, promised, lang)
+    if not points:  # the model's points did not survive grounding: points from the data
+        points = _data_points(facts, issues, promised, interactions, next_action, lang)
+        for sentence in points:
+            for record_id in sentence.citations:
+                if record_id in shown:
+                    citations.setdefault(record_id, code_citation(shown[record_id]))
+                else:
+                    found = next(i for i in interactions if i.record_id == record_id)
+                    cite(found, sentence.text)
     sections.append(
         BriefSection(
             title=label("sec_points", lang),
             sentences=points or [Sentence(text=label("none", lang), generated=False)],
         )
     )
-    sections.append(
-        BriefSection(
-            title=label("sec_next", lang), sentences=[_next_action(profile, issues, promised, lang)]
-        )
-    )
+    sections.append(BriefSection(title=label("sec_next", lang), sentences=[next_action]))
     output_id = new_output_id()
     cited = [
         c
@@ -292,6 +298,44 @@ def build_brief(jobs: Jobs, customer_id: int, *, language: str | None, actor: st
         details={"language": lang, "degraded": degraded},
     )
     return result
+
+
+def _data_points(
+    facts: dict[str, object],
+    issues: list[findings.Finding],
+    promised: list[findings.Finding],
+    interactions: list[InteractionRecord],
+    next_action: Sentence,
+    lang: str,
+) -> list[Sentence]:
+    """Up to three talking points assembled from the records and facts, each cited."""
+    used = set(next_action.citations)
+    out: list[Sentence] = []
+
+    def add(key: str, finding: findings.Finding | None, text: str | None = None) -> None:
+        if finding is not None and finding.interaction.record_id in used:
+            return
+        if finding is not None:
+            used.add(finding.interaction.record_id)
+        out.append(
+            Sentence(
+                text=label(key, lang, x=text or (finding.text if finding else "")),
+                citations=[finding.interaction.record_id] if finding else [],
+                generated=False,
+            )
+        )
+
+    for f in promised[:1]:
+        add("point_promise", f)
+    for f in issues[:1]:
+        add("point_issue", f)
+    liked = [i for i in interactions if findings.sentiment_of(i) == "positive"]
+    if liked:
+        newest = max(liked, key=lambda i: i.occurred_at)
+        add("point_praise", findings.Finding(newest, findings.headline(newest, 1)))
+    if facts.get("ctb_category"):
+        add("point_category", None, str(facts["ctb_category"]))
+    return out[:3]
 
 
 def _next_action(

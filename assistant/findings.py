@@ -49,7 +49,7 @@ def sentiment_of(i: InteractionRecord) -> str:
 def open_issues(interactions: list[InteractionRecord]) -> list[Finding]:
     """Open or pending records, newest first."""
     found = [i for i in interactions if (i.status or "").lower() in OPEN_STATUSES]
-    return [Finding(i, _headline(i)) for i in sorted(found, key=_when, reverse=True)]
+    return [Finding(i, headline(i)) for i in sorted(found, key=_when, reverse=True)]
 
 
 def complaints(interactions: list[InteractionRecord], intents: list[str]) -> list[Finding]:
@@ -60,7 +60,7 @@ def complaints(interactions: list[InteractionRecord], intents: list[str]) -> lis
             continue
         intent = i.intent or classify_intent(_text(i), intents)
         if sentiment_of(i) == "negative" or intent in ("complaint", "product_defect"):
-            out.append(Finding(i, _headline(i)))
+            out.append(Finding(i, headline(i)))
     return out
 
 
@@ -96,7 +96,7 @@ def notable(interactions: list[InteractionRecord], limit: int) -> list[Finding]:
     ranked += [i for i in newest if i not in ranked]
     # Notes of meetings and calls pack several facts per line; show a little more of them.
     return [
-        Finding(i, _headline(i, 3 if i.kind in ("meeting_note", "call") else 2))
+        Finding(i, headline(i, 3 if i.kind in ("meeting_note", "call") else 2))
         for i in ranked[:limit]
     ]
 
@@ -121,7 +121,7 @@ _GREETING = re.compile(
 )
 
 
-def _headline(i: InteractionRecord, sentences: int = 2) -> str:
+def headline(i: InteractionRecord, sentences: int = 2) -> str:
     """Subject and the first sentences that say something (greetings skipped), ~200 chars."""
     body = unicodedata.normalize("NFKC", i.body)
     said = [s for s in split_sentences(body) if not _GREETING.search(s.strip())][:sentences]

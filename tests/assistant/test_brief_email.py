@@ -115,3 +115,27 @@ def test_rewrite_keeps_facts_and_adds_no_links_or_numbers(world: World) -> None:
     )
     out = assistant.rewrite(original, "make it friendlier", actor="t")
     assert "2 boxes" in out and "deal.example" not in out and "50%" not in out
+
+
+def test_brief_talking_points_come_from_the_data_when_the_model_gives_none(
+    world: World,
+) -> None:
+    # The model writes a summary but no usable points (unsupported, uncited text).
+    reply = "SUMMARY: 配送の遅れがありました [1]。\nPOINTS: 天気の話をする。"
+    assistant, _ = world.assistant([reply])
+    cid = world.ids["A"]
+    brief = assistant.brief(cid, actor="t")
+    sections = {s.title: s for s in brief.sections}
+    points = sections["話すべきポイント"].sentences
+    next_action = sections["次の一手"].sentences[0]
+    assert points and all(not p.generated and p.citations for p in points[:2])
+    assert not any("天気" in p.text for p in points)
+    cited = {c.record_id for c in brief.citations}
+    with world.sessions() as s:
+        for p in points:
+            for record_id in p.citations:
+                assert record_id in cited
+                assert record_customer_id(s, record_id) == cid
+    # the point repeats neither the next best action's record nor another point's
+    ids = [r for p in points for r in p.citations]
+    assert len(ids) == len(set(ids)) and not set(ids) & set(next_action.citations)
