@@ -149,6 +149,12 @@ def build_services(
             settings, services.sessions, services.retrieval, services.llm
         )
         services.model_name = services.assistant.model
+        if llm is None and settings.llm.mode == "local":
+            # Load the model and cache the chat prompt's prefix before the first question,
+            # without holding up start-up (a question meanwhile waits for the model lock).
+            threading.Thread(
+                target=services.assistant.warm_up, name="kizuna-llm-warm-up", daemon=True
+            ).start()
     except Exception as e:
         log.error("assistant failed to load: %s", e)
         services.errors["assistant"] = f"{type(e).__name__}: {e}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterator
 
 from langchain_core.messages import HumanMessage, SystemMessage
@@ -48,6 +49,23 @@ def relevant_hits(jobs: Jobs, question: str, hits: list[SearchHit]) -> list[Sear
         if cos >= jobs.cfg.relevance_threshold or ov >= 0.5:
             keep.append(hit)
     return keep
+
+
+def warm_up(jobs: Jobs) -> float:
+    """Evaluate the chat's fixed prefix (system prompt) in both languages once; returns seconds.
+
+    The local model keeps the evaluated prefix (KV cache), so the first question of each
+    language only evaluates its own facts, records and question: that is most of the time to
+    first token on two cores.
+    """
+    started = time.perf_counter()
+    for language in ("ja", "en"):
+        # The user turn's opening matches every real prompt up to its first character.
+        messages = [SystemMessage(render_prompt("answer_system", language)), HumanMessage("-")]
+        _, failed = jobs.complete(messages, max_tokens=1)
+        if failed:
+            log.warning("warm-up of the %s prefix failed: %s", language, failed)
+    return time.perf_counter() - started
 
 
 def extractive(records: list[ContextRecord], language: str, limit: int = 2) -> list[Sentence]:

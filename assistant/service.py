@@ -9,7 +9,7 @@ from langchain_core.language_models import BaseChatModel
 from sqlalchemy.orm import Session, sessionmaker
 
 from assistant.agent import run_agent
-from assistant.answer import answer_stream
+from assistant.answer import answer_stream, warm_up
 from assistant.base import Jobs, Searcher
 from assistant.brief import build_brief
 from assistant.email import build_draft
@@ -37,6 +37,10 @@ class Assistant:
     def model(self) -> str:
         """The name of the model that writes (recorded on every result)."""
         return self.jobs.model
+
+    def warm_up(self) -> float:
+        """Load the model and cache the chat's fixed prompt prefix; returns seconds taken."""
+        return warm_up(self.jobs)
 
     def answer_stream(
         self,

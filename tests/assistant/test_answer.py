@@ -127,3 +127,12 @@ def test_closing_the_stream_stops_generation(world: World) -> None:
     assert first.type == "token"
     stream.close()  # the client went away: no result, no audit row
     assert list_audit(world.sessions) == []
+
+
+def test_warm_up_evaluates_the_chat_prefix_of_both_languages(world: World) -> None:
+    from assistant.prompting import render_prompt
+
+    assistant, llm = world.assistant()
+    assert assistant.warm_up() >= 0
+    systems = [str(call[0].content) for call in llm.calls]
+    assert systems == [render_prompt("answer_system", "ja"), render_prompt("answer_system", "en")]
