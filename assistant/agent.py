@@ -28,7 +28,7 @@ from langchain_core.messages import (
 )
 
 from assistant.agent_tools import AgentTools
-from assistant.answer import SUPPORT_COSINE, extractive, render_text
+from assistant.answer import SUPPORT_COSINE, extractive, relevance, render_text
 from assistant.base import Jobs, code_citation, new_output_id
 from assistant.context import ContextRecord, estimate_tokens
 from assistant.errors import InvalidRequest
@@ -38,7 +38,7 @@ from assistant.language import detect_language
 from assistant.llm.messages import json_object, parse_tool_calls
 from assistant.prompting import render_prompt
 from assistant.prompting import render_text as fill
-from assistant.similarity import Scorer, content_tokens, overlap
+from assistant.similarity import Scorer
 from assistant.types import AgentResult, Citation, GuardReport, Sentence, ToolStep
 
 log = logging.getLogger(__name__)
@@ -384,15 +384,8 @@ def relevant_records(
     jobs: Jobs, question: str, records: list[ContextRecord]
 ) -> list[ContextRecord]:
     """The gathered records that plausibly answer the question, best first."""
-    if not records:
-        return []
-    scorer = Scorer([r.text for r in records], jobs.retrieval.embedder)
-    q_tokens = content_tokens(question)
-    scored = []
-    for r, cos in zip(records, scorer.cosines(question), strict=True):
-        ov = overlap(q_tokens, content_tokens(r.text))
-        if cos >= jobs.cfg.relevance_threshold or ov >= 0.5:
-            scored.append((max(cos, ov), r))
+    scores = relevance(jobs, question, [r.text for r in records])
+    scored = [(score, r) for score, r in zip(scores, records, strict=True) if score is not None]
     return [r for _, r in sorted(scored, key=lambda x: -x[0])]
 
 

@@ -37,18 +37,24 @@ ANSWER_FACT_KEYS = [
 ]
 
 
+def relevance(jobs: Jobs, question: str, texts: list[str]) -> list[float | None]:
+    """Per text, how plausibly it answers the question (max of cosine and token overlap), or
+    None when neither clears its bar (cosine `relevance_threshold`, overlap 50 %)."""
+    if not texts:
+        return []
+    scorer = Scorer(texts, jobs.retrieval.embedder)
+    q_tokens = content_tokens(question)
+    out: list[float | None] = []
+    for text, cos in zip(texts, scorer.cosines(question), strict=True):
+        ov = overlap(q_tokens, content_tokens(text))
+        out.append(max(cos, ov) if cos >= jobs.cfg.relevance_threshold or ov >= 0.5 else None)
+    return out
+
+
 def relevant_hits(jobs: Jobs, question: str, hits: list[SearchHit]) -> list[SearchHit]:
     """The hits that plausibly answer the question (cosine or token overlap above threshold)."""
-    if not hits:
-        return []
-    scorer = Scorer([h.text for h in hits], jobs.retrieval.embedder)
-    q_tokens = content_tokens(question)
-    keep = []
-    for hit, cos in zip(hits, scorer.cosines(question), strict=True):
-        ov = overlap(q_tokens, content_tokens(hit.text))
-        if cos >= jobs.cfg.relevance_threshold or ov >= 0.5:
-            keep.append(hit)
-    return keep
+    scores = relevance(jobs, question, [h.text for h in hits])
+    return [h for h, score in zip(hits, scores, strict=True) if score is not None]
 
 
 def warm_up(jobs: Jobs) -> float:

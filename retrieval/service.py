@@ -102,27 +102,25 @@ class Retrieval:
             found = self._vector_side(vector, scope, filters, depth)
             rankings["vector"] = [chunk_id for chunk_id, _, _, _ in found]
             docs.update({chunk_id: (text, meta) for chunk_id, _, text, meta in found})
-        if mode in ("hybrid", "keyword"):
-            found_kw = self.keywords.search(query_tokens, keyword_mask(scope, filters), depth)
-            rankings["keyword"] = [row[0] for row in found_kw]
+        mask = keyword_mask(scope, filters)
+
+        def add_keyword_ranking(name: str, found: list[Any], weight: float) -> None:
+            rankings[name] = [row[0] for row in found]
             # A chunk matching one word of a three-word query is weak evidence (typically a
             # cross-lingual query hitting an unrelated note); scale by the share matched.
-            weights["keyword"] = {
-                row[0]: self.settings.keyword_weight * row[2] ** 2 for row in found_kw
-            }
-            for chunk_id, _, _, text, meta in found_kw:
+            weights[name] = {row[0]: weight * row[2] ** 2 for row in found}
+            for chunk_id, _, _, text, meta in found:
                 docs.setdefault(chunk_id, (text, meta))
+
+        if mode in ("hybrid", "keyword"):
+            found_kw = self.keywords.search(query_tokens, mask, depth)
+            add_keyword_ranking("keyword", found_kw, self.settings.keyword_weight)
         if bridged and self.bridge is not None:
             # The same keyword search with the query's words mapped into the other language:
             # the keyword side's only way to find a Japanese note for an English question.
             groups = self.bridge.groups(words, vectors[1:], self.keywords)
-            found_br = self.keywords.search_terms(groups, keyword_mask(scope, filters), depth)
-            rankings["bridge"] = [row[0] for row in found_br]
-            weights["bridge"] = {
-                row[0]: self.settings.bridge_weight * row[2] ** 2 for row in found_br
-            }
-            for chunk_id, _, _, text, meta in found_br:
-                docs.setdefault(chunk_id, (text, meta))
+            found_br = self.keywords.search_terms(groups, mask, depth)
+            add_keyword_ranking("bridge", found_br, self.settings.bridge_weight)
         fused = rrf(rankings, self.settings.rrf_k, weights if mode == "hybrid" else None)
         return self._hits(fused, docs, scope, set(query_tokens), k)
 
