@@ -224,7 +224,7 @@ def main() -> None:
         llm = build_llm(settings.llm)
         run(Assistant(settings, sessions, retrieval, llm), qs, "local (in process)")
     if args.backend in ("openai", "both"):
-        from tests.assistant.test_agent_integration import serve_model
+        from tests.assistant.llama_server import serve_model
 
         server = serve_model(settings.llm.model_path, settings.llm.n_threads)
         base = next(server)

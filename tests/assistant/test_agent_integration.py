@@ -8,15 +8,9 @@ once: a tool call with valid arguments. Cost on 2 shared cores: ~1-3 minutes per
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import tempfile
-import time
 from collections.abc import Iterator
 from typing import Any
 
-import httpx
 import pytest
 from sqlalchemy import func, select
 
@@ -26,6 +20,7 @@ from assistant.types import AgentResult
 from knowledge.models import AuditEntry
 from knowledge.repository import record_customer_id
 from tests.assistant.conftest import World
+from tests.assistant.llama_server import serve_model
 from tests.assistant.test_local_llm_integration import model_path, real_world
 
 pytestmark = pytest.mark.integration
@@ -36,36 +31,6 @@ TIMEOUT_S = 90.0
 # llama.cpp threads wait on each other: on cores shared with another busy process, 2 threads
 # measured 50x slower generation than 1 (docs/assistant.md). CI on its own cores keeps 2.
 THREADS = int(os.environ.get("KIZUNA_TEST_LLM_THREADS", "2"))
-
-
-def serve_model(model: str, threads: int) -> Iterator[str]:
-    """llama-cpp-python's OpenAI-compatible server on 127.0.0.1 until the generator is closed."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = int(sock.getsockname()[1])
-    log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in the finally below
-    args = ["--model", model, "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "4096"]
-    args += ["--n_threads", str(threads), "--model_alias", "local"]
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "llama_cpp.server", *args], stdout=subprocess.DEVNULL, stderr=log
-    )
-    base = f"http://127.0.0.1:{port}/v1"
-    try:
-        deadline = time.monotonic() + 240
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{base}/models", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.5)
-        else:
-            log.seek(0)
-            raise RuntimeError(f"llama_cpp.server did not start:\n{log.read()[-2000:]!r}")
-        yield base
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
-        log.close()
 
 
 @pytest.fixture(scope="module")

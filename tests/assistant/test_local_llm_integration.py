@@ -6,17 +6,11 @@ Cost on 2 cores: about 3-6 minutes in all (model load ~3 s, each generation 5-30
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import tempfile
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 from assistant.llm.factory import build_llm
@@ -28,6 +22,7 @@ from knowledge.repository import record_customer_id
 from knowledge.settings import Settings
 from retrieval.embedders import make_embedder
 from tests.assistant.conftest import World, seed_world
+from tests.assistant.llama_server import serve_model
 
 pytestmark = pytest.mark.integration
 MODEL_CACHE = Path(os.environ.get("KIZUNA_TEST_MODEL_CACHE", "/tmp/kizuna-test-models"))
@@ -121,56 +116,10 @@ def test_injection_record_changes_nothing(real_world: World) -> None:
     _valid(real_world, real_world.ids["A"], [c.record_id for c in r.citations])
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def llama_server(model_path: str) -> Iterator[str]:
     """llama-cpp-python's own OpenAI-compatible server on 127.0.0.1, stopped afterwards."""
-    port = _free_port()
-    log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in the finally below
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "llama_cpp.server",
-            "--model",
-            model_path,
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--n_threads",
-            "2",
-            "--n_ctx",
-            "4096",
-            "--model_alias",
-            "local",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=log,
-    )
-    base = f"http://127.0.0.1:{port}/v1"
-    try:
-        deadline = time.monotonic() + 240
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{base}/models", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.5)
-        else:
-            log.seek(0)
-            tail = log.read().decode(errors="replace")[-2000:]
-            raise RuntimeError(f"llama_cpp.server did not start in 240 s:\n{tail}")
-        yield base
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
-        log.close()
+    yield from serve_model(model_path, 2)
 
 
 def test_openai_backend_against_a_real_server(real_world: World, llama_server: str) -> None:
