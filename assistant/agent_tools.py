@@ -22,7 +22,7 @@ from assistant.facts import fact_lines, money, profile_facts
 from assistant.prompting import load_template, render_text
 from assistant.types import ToolStep
 from knowledge.errors import KnowledgeError
-from retrieval.types import Scope, SearchFilters
+from retrieval.types import Scope, SearchFilters, SearchHit
 
 RecordKind = Literal[
     "inquiry", "ticket", "review", "meeting_note", "call", "email", "chat", "survey", "store_visit"
@@ -276,19 +276,23 @@ class AgentTools:
         for h in hits:
             if h.customer_id != cid:
                 continue
-            r = self.gathered.add(
-                h.record_id,
-                kind=h.kind,
-                customer_id=cid,
-                date=h.occurred_at,
-                title=h.title,
-                text=self._excerpt(h.text),
-                span=self._excerpt(h.span or h.text),
-            )
-            lines.append(record_line(r))
+            lines.append(self._gather(h, cid))
         if not any(line.startswith("[") for line in lines):
             return self.phrases["no_records"]
         return "\n".join(dict.fromkeys(lines))
+
+    def _gather(self, h: SearchHit, customer_id: int | None) -> str:
+        """Number a search hit for this run and render its line for the model."""
+        r = self.gathered.add(
+            h.record_id,
+            kind=h.kind,
+            customer_id=customer_id,
+            date=h.occurred_at,
+            title=h.title,
+            text=self._excerpt(h.text),
+            span=self._excerpt(h.span or h.text),
+        )
+        return record_line(r)
 
     def _knowledge(self, a: SearchKnowledgeArgs) -> str:
         hits = self.jobs.retrieval.search(
@@ -298,16 +302,7 @@ class AgentTools:
         for h in hits:
             if h.customer_id is not None:
                 continue
-            r = self.gathered.add(
-                h.record_id,
-                kind=h.kind,
-                customer_id=None,
-                date=h.occurred_at,
-                title=h.title,
-                text=self._excerpt(h.text),
-                span=self._excerpt(h.span or h.text),
-            )
-            lines.append(record_line(r))
+            lines.append(self._gather(h, None))
         return "\n".join(dict.fromkeys(lines)) or self.phrases["no_records"]
 
     def _orders(self, a: OrdersArgs) -> str:
