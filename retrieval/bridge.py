@@ -39,6 +39,7 @@ class _Side:
 @dataclass
 class _Loaded:
     version: int
+    embedder: str
     latin: _Side
     other: _Side
 
@@ -81,6 +82,9 @@ class TermBridge:
             raise IndexUnavailable(f"cannot open the term bridge at {path}") from e
         self._lock = threading.Lock()
         self._loaded: _Loaded | None = None
+        # Every term vector read or embedded so far, and the embedder they belong to.
+        self._vectors: dict[str, np.ndarray] = {}
+        self._vectors_of = embedder.name
 
     def refresh(self, keywords: KeywordIndex) -> int:
         """Embed the indexed terms that have no vector yet; returns how many were embedded."""
@@ -104,48 +108,48 @@ class TermBridge:
             loaded = self._load(keywords)[0]
         vectors = np.asarray(vectors, dtype=np.float32)
         latin = np.array([_is_latin(w) for w in words])
-        similarity: dict[int, np.ndarray] = {}
+        out: list[dict[str, float]] = [{} for _ in words]
         # One matrix product per side for all the words: the vocabulary may hold tens of
-        # thousands of terms.
+        # thousands of terms. Latin words map to the other side's terms and the reverse.
         for side, rows in (
             (loaded.other, np.flatnonzero(latin)),
             (loaded.latin, np.flatnonzero(~latin)),
         ):
-            if rows.size and side.terms:
-                for position, scores in zip(rows, vectors[rows] @ side.vectors.T, strict=True):
-                    similarity[int(position)] = scores
-        out: list[dict[str, float]] = []
-        for row in range(len(words)):
-            side = loaded.other if latin[row] else loaded.latin
-            found = similarity.get(row)
-            group: dict[str, float] = {}
-            if found is not None:
-                for i in np.argsort(-found)[: self.terms_per_word]:
-                    if found[i] >= self.min_similarity:
-                        group[side.terms[i]] = float(found[i])
-            out.append(group)
+            if not (rows.size and side.terms):
+                continue
+            for row, scores in zip(rows, vectors[rows] @ side.vectors.T, strict=True):
+                best = np.argsort(-scores)[: self.terms_per_word]
+                out[row] = {
+                    side.terms[i]: float(scores[i])
+                    for i in best
+                    if scores[i] >= self.min_similarity
+                }
         return out
 
     def _load(self, keywords: KeywordIndex) -> tuple[_Loaded, int]:
-        version = keywords.version()
-        if self._loaded is not None and self._loaded.version == version:
-            return self._loaded, 0
+        version, embedder = keywords.version(), self.embedder.name
+        loaded = self._loaded
+        if loaded is not None and loaded.version == version and loaded.embedder == embedder:
+            return loaded, 0
         vocabulary = keywords.vocabulary()
         terms = [t for t, n in vocabulary.items() if _bridgeable(t, n, self.min_frequency)]
-        stored = self._stored()
-        missing = [t for t in terms if t not in stored]
+        if self._vectors_of != embedder:  # the embedder was replaced (benchmarks do)
+            self._vectors, self._vectors_of = {}, embedder
+        missing = [t for t in terms if t not in self._vectors]
+        if missing:  # another process (`kizuna index`) may have embedded them already
+            self._vectors.update(self._stored())
+            missing = [t for t in missing if t not in self._vectors]
         if missing:
-            stored.update(self._embed(missing, keywords))
+            self._vectors.update(self._embed(missing, keywords))
         latin = [t for t in terms if _is_latin(t)]
         other = [t for t in terms if not _is_latin(t)]
-        self._loaded = _Loaded(version, self._side(latin, stored), self._side(other, stored))
+        self._loaded = _Loaded(version, embedder, self._side(latin), self._side(other))
         return self._loaded, len(missing)
 
-    def _side(self, terms: list[str], stored: dict[str, np.ndarray]) -> _Side:
-        dimension = self.embedder.dimension
+    def _side(self, terms: list[str]) -> _Side:
         if not terms:
-            return _Side([], np.zeros((0, dimension), dtype=np.float32))
-        return _Side(terms, np.stack([stored[t] for t in terms]))
+            return _Side([], np.zeros((0, self.embedder.dimension), dtype=np.float32))
+        return _Side(terms, np.stack([self._vectors[t] for t in terms]))
 
     def _stored(self) -> dict[str, np.ndarray]:
         rows = self._db.execute(

@@ -94,15 +94,14 @@ class Retrieval:
         weights: dict[str, dict[str, float]] = {}
         docs: dict[str, tuple[str, dict[str, Any]]] = {}
         query_tokens = tokenize(query)
-        bridged = mode == "hybrid" and self.bridge is not None and self.settings.bridge_weight > 0
-        words = self.bridge.words(query) if bridged and self.bridge is not None else []
+        bridge = self.bridge if mode == "hybrid" and self.settings.bridge_weight > 0 else None
+        words = bridge.words(query) if bridge is not None else []
+        mask = keyword_mask(scope, filters)
         if mode in ("hybrid", "vector"):
             vectors = self.embedder.embed([query, *words])
-            vector = vectors[0]
-            found = self._vector_side(vector, scope, filters, depth)
+            found = self._vector_side(vectors[0], scope, filters, mask, depth)
             rankings["vector"] = [chunk_id for chunk_id, _, _, _ in found]
             docs.update({chunk_id: (text, meta) for chunk_id, _, text, meta in found})
-        mask = keyword_mask(scope, filters)
 
         def add_keyword_ranking(name: str, found: list[Any], weight: float) -> None:
             rankings[name] = [row[0] for row in found]
@@ -115,17 +114,17 @@ class Retrieval:
         if mode in ("hybrid", "keyword"):
             found_kw = self.keywords.search(query_tokens, mask, depth)
             add_keyword_ranking("keyword", found_kw, self.settings.keyword_weight)
-        if bridged and self.bridge is not None:
+        if bridge is not None:
             # The same keyword search with the query's words mapped into the other language:
             # the keyword side's only way to find a Japanese note for an English question.
-            groups = self.bridge.groups(words, vectors[1:], self.keywords)
+            groups = bridge.groups(words, vectors[1:], self.keywords)
             found_br = self.keywords.search_terms(groups, mask, depth)
             add_keyword_ranking("bridge", found_br, self.settings.bridge_weight)
         fused = rrf(rankings, self.settings.rrf_k, weights if mode == "hybrid" else None)
         return self._hits(fused, docs, scope, set(query_tokens), k)
 
     def _vector_side(
-        self, vector: Any, scope: Scope, filters: SearchFilters | None, depth: int
+        self, vector: Any, scope: Scope, filters: SearchFilters | None, mask: Any, depth: int
     ) -> list[tuple[str, float, str, dict[str, Any]]]:
         where = chroma_where(scope, filters)
         if scope.kind == "customer":
@@ -133,7 +132,7 @@ class Retrieval:
             # scoring them exactly is far cheaper than Chroma's filtered ANN query on a large
             # collection (2 ms vs 65 ms at 100k chunks). The ids come from the keyword table;
             # the `where` still applies in Chroma, and every hit is re-checked later.
-            ids = self.keywords.ids_matching(keyword_mask(scope, filters))
+            ids = self.keywords.ids_matching(mask)
             if 0 < len(ids) <= EXACT_SEARCH_MAX_CHUNKS:
                 return self.vectors.nearest_among(vector, ids, where, depth)
         return self.vectors.query(vector, where, depth)

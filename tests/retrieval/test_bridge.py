@@ -149,3 +149,19 @@ def test_bridge_off_by_setting(
     _no_vector_side(monkeypatch, r)
     assert r.search("refund", Scope.customer(cid), k=5) == []
     r.keywords.close()
+
+
+def test_a_replaced_embedder_gets_its_own_term_vectors(
+    lexicon_retrieval: tuple[Retrieval, LexiconEmbedder], db: sessionmaker[Session]
+) -> None:
+    r, _ = lexicon_retrieval
+    cid = add_customer(db)
+    for _ in range(2):
+        add_interaction(db, cid, "返金をお願いしました。")
+    r.index(progress=False)
+    assert _groups(r, "refund") == [{"返金": pytest.approx(1.0)}]
+    assert r.bridge is not None
+    # A benchmark swaps in another model: the cached vectors of the old one must not be used.
+    r.embedder = r.bridge.embedder = FakeEmbedder(LexiconEmbedder.dimension)
+    assert r.bridge.refresh(r.keywords) > 0
+    assert _groups(r, "refund") == [{}]
