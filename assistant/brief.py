@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from langchain_core.messages import HumanMessage, SystemMessage
@@ -253,14 +254,7 @@ def build_brief(jobs: Jobs, customer_id: int, *, language: str | None, actor: st
     sections.insert(0, BriefSection(title=label("sec_summary", lang), sentences=summary))
     next_action = _next_action(profile, issues, promised, lang)
     if not points:  # the model's points did not survive grounding: points from the data
-        points = _data_points(facts, issues, promised, interactions, next_action, lang)
-        for sentence in points:
-            for record_id in sentence.citations:
-                if record_id in shown:
-                    citations.setdefault(record_id, code_citation(shown[record_id]))
-                else:
-                    found = next(i for i in interactions if i.record_id == record_id)
-                    cite(found, sentence.text)
+        points = _data_points(facts, issues, promised, interactions, next_action, lang, cite)
     sections.append(
         BriefSection(
             title=label("sec_points", lang),
@@ -307,20 +301,22 @@ def _data_points(
     interactions: list[InteractionRecord],
     next_action: Sentence,
     lang: str,
+    cite: Callable[[InteractionRecord, str], str],
 ) -> list[Sentence]:
-    """Up to three talking points assembled from the records and facts, each cited."""
+    """Up to three talking points assembled from the records and facts, each cited with
+    `cite(record, quote)` like the other sections."""
     used = set(next_action.citations)
     out: list[Sentence] = []
 
     def add(key: str, finding: findings.Finding | None, text: str | None = None) -> None:
-        if finding is not None and finding.interaction.record_id in used:
+        if len(out) == 3 or (finding is not None and finding.interaction.record_id in used):
             return
         if finding is not None:
             used.add(finding.interaction.record_id)
         out.append(
             Sentence(
                 text=label(key, lang, x=text or (finding.text if finding else "")),
-                citations=[finding.interaction.record_id] if finding else [],
+                citations=[cite(finding.interaction, finding.text)] if finding else [],
                 generated=False,
             )
         )
@@ -335,7 +331,7 @@ def _data_points(
         add("point_praise", findings.Finding(newest, findings.headline(newest, 1)))
     if facts.get("ctb_category"):
         add("point_category", None, str(facts["ctb_category"]))
-    return out[:3]
+    return out
 
 
 def _next_action(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from decimal import Decimal
 
 import pytest
@@ -12,7 +13,7 @@ from assistant.facts import money
 from knowledge.errors import ConsentError
 from knowledge.journal import list_audit
 from knowledge.models import Order
-from knowledge.repository import record_customer_id
+from knowledge.repository import get_record, record_customer_id
 from tests.assistant.conftest import World
 
 
@@ -130,12 +131,15 @@ def test_brief_talking_points_come_from_the_data_when_the_model_gives_none(
     next_action = sections["次の一手"].sentences[0]
     assert points and all(not p.generated and p.citations for p in points[:2])
     assert not any("天気" in p.text for p in points)
-    cited = {c.record_id for c in brief.citations}
+    quotes = {c.record_id: c.quote for c in brief.citations}
     with world.sessions() as s:
         for p in points:
             for record_id in p.citations:
-                assert record_id in cited
                 assert record_customer_id(s, record_id) == cid
+                # the quote is the record's own words, not the point's wording
+                record = get_record(s, record_id)
+                body = unicodedata.normalize("NFKC", f"{record.subject or ''} {record.body}")
+                assert quotes[record_id].split(": ")[-1][:20] in body
     # the point repeats neither the next best action's record nor another point's
     ids = [r for p in points for r in p.citations]
     assert len(ids) == len(set(ids)) and not set(ids) & set(next_action.citations)
