@@ -23,7 +23,7 @@ import numpy as np
 from retrieval.embedders import Embedder
 from retrieval.errors import IndexUnavailable
 from retrieval.keyword import KeywordIndex
-from retrieval.tokenize import latin_words, tokenize_words
+from retrieval.tokenize import latin_words
 
 log = logging.getLogger(__name__)
 
@@ -91,17 +91,13 @@ class TermBridge:
         with self._lock:
             return self._load(keywords)[1]
 
-    @staticmethod
-    def words(query: str) -> list[str]:
-        """The query's words to map (embed them with the query itself: one encoder call)."""
-        return list(dict.fromkeys(word for _, word in tokenize_words(query)))
-
     def groups(
         self, words: list[str], vectors: np.ndarray, keywords: KeywordIndex
     ) -> list[dict[str, float]]:
-        """For each word (with its vector), its nearest indexed terms of the other script with
-        their similarity (only those above `min_similarity`; none: an empty group, so a chunk
-        matching only the mapped generic words of a question is not taken as a full match)."""
+        """For each query word (with its vector, embedded with the query), its nearest indexed
+        terms of the other script with their similarity (only those above `min_similarity`;
+        none: an empty group, so a chunk matching only the mapped generic words of a question
+        is not taken as a full match)."""
         if not words:
             return []
         with self._lock:

@@ -24,7 +24,7 @@ from retrieval.search import (
     require_scope,
     rrf,
 )
-from retrieval.tokenize import tokenize
+from retrieval.tokenize import tokenize, tokenize_words
 from retrieval.types import CheckReport, IndexReport, Scope, SearchFilters, SearchHit
 from retrieval.vector_store import VectorStore, make_chroma_client
 
@@ -93,9 +93,11 @@ class Retrieval:
         rankings: dict[str, list[str]] = {}
         weights: dict[str, dict[str, float]] = {}
         docs: dict[str, tuple[str, dict[str, Any]]] = {}
-        query_tokens = tokenize(query)
+        # One morphological analysis serves the keyword tokens and the bridge's words.
+        analysed = tokenize_words(query)
+        query_tokens = [token for token, _ in analysed]
         bridge = self.bridge if mode == "hybrid" and self.settings.bridge_weight > 0 else None
-        words = bridge.words(query) if bridge is not None else []
+        words = list(dict.fromkeys(word for _, word in analysed)) if bridge is not None else []
         mask = keyword_mask(scope, filters)
         if mode in ("hybrid", "vector"):
             vectors = self.embedder.embed([query, *words])

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from knowledge.settings import Settings
 from retrieval.embedders import FakeEmbedder
 from retrieval.service import Retrieval, build_retrieval
+from retrieval.tokenize import tokenize_words
 from retrieval.types import Scope
 from tests.retrieval.conftest import add_customer, add_interaction
 
@@ -50,7 +51,7 @@ def lexicon_retrieval(
 
 def _groups(r: Retrieval, query: str) -> list[dict[str, float]]:
     assert r.bridge is not None
-    words = r.bridge.words(query)
+    words = list(dict.fromkeys(word for _, word in tokenize_words(query)))
     return r.bridge.groups(words, r.embedder.embed(words), r.keywords)
 
 
