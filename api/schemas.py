@@ -7,6 +7,8 @@ from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from knowledge.importing.canonical import InteractionKind, Phase
+
 Language = Literal["ja", "en"]
 MAX_ID = 2**62  # ids fit a 64-bit SQL integer
 # Text that must say something: surrounding whitespace is dropped, then it may not be empty.
@@ -74,18 +76,8 @@ class InteractionCreate(Strict):
     external_id: Text = Field(min_length=1, max_length=255)
     customer_external_id: Text = Field(min_length=1, max_length=255)
     contact_external_id: str | None = None
-    kind: Literal[
-        "inquiry",
-        "ticket",
-        "review",
-        "meeting_note",
-        "call",
-        "email",
-        "chat",
-        "survey",
-        "store_visit",
-    ]
-    phase: Literal["marketing", "sales", "support", "success"] | None = None
+    kind: InteractionKind
+    phase: Phase | None = None
     channel: str | None = Field(default=None, max_length=32)
     occurred_at: datetime
     author: str | None = Field(default=None, max_length=255)

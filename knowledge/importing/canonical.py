@@ -11,7 +11,7 @@ import unicodedata
 from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, Literal, get_args
 
 from knowledge.errors import RowRejected
 from knowledge.normalize import (
@@ -28,7 +28,8 @@ CUSTOMER_KINDS = ("person", "company")
 LANGUAGES = ("ja", "en")
 LIFECYCLE = ("lead", "prospect", "customer", "dormant", "churned")
 CHANNELS = ("store", "ec", "sales")
-INTERACTION_KINDS = (
+# The API's request schemas use these types, so both describe one contract.
+InteractionKind = Literal[
     "inquiry",
     "ticket",
     "review",
@@ -38,8 +39,10 @@ INTERACTION_KINDS = (
     "chat",
     "survey",
     "store_visit",
-)
-PHASES = ("marketing", "sales", "support", "success")
+]
+Phase = Literal["marketing", "sales", "support", "success"]
+INTERACTION_KINDS: tuple[str, ...] = get_args(InteractionKind)
+PHASES: tuple[str, ...] = get_args(Phase)
 INTERACTION_STATUS = ("open", "pending", "resolved", "closed")
 ARTICLE_KINDS = ("faq", "manual", "policy")
 LINE_FIELDS = (
