@@ -41,6 +41,12 @@ def import_cmd(
     entity: str | None = typer.Option(
         None, "--entity", help="customer, contact, product, order, interaction or article."
     ),
+    encoding: str | None = typer.Option(
+        None,
+        "--encoding",
+        help="The files' text encoding (utf-8, cp932, utf-16, ...); "
+        "default: detected (BOM, else UTF-8, else CP932).",
+    ),
 ) -> None:
     """Import a file (or a directory) from a source system; rejected rows go to quarantine."""
     from knowledge.importing import import_file
@@ -49,7 +55,7 @@ def import_cmd(
     try:
         report = import_file(
             ctx.sessions, path, source=source, mapping=mapping, settings=ctx.settings.imports,
-            entity=entity,
+            entity=entity, encoding=encoding,
         )  # fmt: skip
     except KnowledgeError as e:
         console.print(f"[red]import refused:[/red] {e}")

@@ -37,11 +37,14 @@ from api.schemas import (
     RejectedRowOut,
 )
 from api.services import Services, get_services
+from knowledge.errors import ImportRejected
 from knowledge.importing import (
     EntityMapping,
     ImportReport,
     SourceMapping,
     builtin_mappings,
+    check_encoding,
+    detect_encoding,
     import_file,
     import_records,
 )
@@ -140,6 +143,7 @@ def _run_file_import(
     source: str,
     mapping: str | None,
     entity: str | None,
+    encoding: str | None,
 ) -> None:
     jobs = services.import_jobs
     jobs.update(job_id, status="running")
@@ -151,6 +155,7 @@ def _run_file_import(
             mapping=mapping,
             settings=services.settings.imports,
             entity=entity,
+            encoding=encoding,
         )
         jobs.update(job_id, status="done", report=report_out(report), finished_at=datetime.now(UTC))
         services.schedule_index()
@@ -183,6 +188,15 @@ async def upload_import(
     entity: Annotated[
         Entity | None, Form(description="what the file holds, when not by name")
     ] = None,
+    encoding: Annotated[
+        str | None,
+        Form(
+            max_length=40,
+            description="text encoding (utf-8, cp932, utf-16, ...); "
+            "default: detected (BOM, else UTF-8, else CP932)",
+            examples=["cp932"],
+        ),
+    ] = None,
 ) -> ImportJob:
     """Store the upload, start the import in a worker thread, answer at once with the job."""
     name = SAFE_NAME.sub("_", FilePath(file.filename or "upload.csv").name)[:100] or "upload"
@@ -197,6 +211,16 @@ async def upload_import(
     folder = FilePath(tempfile.mkdtemp(prefix="kizuna-upload-"))
     path = folder / name
     path.write_bytes(data)
+    try:
+        # An unknown encoding, or a file no encoding fits at its start, is a 400 now rather
+        # than a job that fails later (a byte further on that does not decode still fails it).
+        if encoding:
+            check_encoding(encoding)
+        else:
+            await services.run_cpu(detect_encoding, path)
+    except ImportRejected:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
     job = ImportJob(
         job_id=uuid.uuid4().hex,
         status="queued",
@@ -207,7 +231,7 @@ async def upload_import(
     services.import_jobs.add(job, _p.key_id)
     services.spawn(
         lambda: services.run_cpu(
-            _run_file_import, services, job.job_id, path, source, mapping, entity
+            _run_file_import, services, job.job_id, path, source, mapping, entity, encoding
         )
     )
     return job

@@ -6,6 +6,7 @@ records) and `import_file` (a file or a directory, through a declarative YAML ma
 
 from __future__ import annotations
 
+from knowledge.importing.encoding import check_encoding, detect_encoding
 from knowledge.importing.files import import_file, import_records
 from knowledge.importing.log import ImportRunEntry, QuarantineEntry, list_quarantine, list_runs
 from knowledge.importing.mapping import (
@@ -24,6 +25,8 @@ __all__ = [
     "RejectedRow",
     "SourceMapping",
     "builtin_mappings",
+    "check_encoding",
+    "detect_encoding",
     "import_file",
     "import_records",
     "list_quarantine",

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from knowledge.errors import ImportRejected
 from knowledge.importing.canonical import ENTITIES
+from knowledge.importing.encoding import check_encoding
 from knowledge.importing.mapping import (
     BUILTIN_DIR,
     EntityMapping,
@@ -58,16 +59,22 @@ def import_file(
     mapping: str | Path | None = None,
     settings: ImportSettings,
     entity: str | None = None,
+    encoding: str | None = None,
 ) -> ImportReport:
-    """Import a file, or every mapped file of a directory (customers before their orders)."""
+    """Import a file, or every mapped file of a directory (customers before their orders).
+
+    `encoding` names the files' text encoding; None detects it per file (BOM, UTF-8, CP932).
+    """
     path = Path(path)
     if not path.exists():
         raise ImportRejected(f"{path}: no such file or directory")
+    if encoding is not None:
+        check_encoding(encoding)  # an unknown name is refused before any run is logged
     source_mapping = _choose_mapping(mapping, source)
     if path.is_dir():
-        return _import_directory(sessions, path, source, source_mapping, settings, entity)
+        return _import_directory(sessions, path, source, source_mapping, settings, entity, encoding)
     part = _part_for(path, source_mapping, entity)
-    rows = read_path(path, part.records)
+    rows = read_path(path, part.records, encoding)
     return run_import(sessions, rows, source=source, part=part, settings=settings, file=str(path))
 
 
@@ -78,6 +85,7 @@ def _import_directory(
     source_mapping: SourceMapping | None,
     settings: ImportSettings,
     entity: str | None,
+    encoding: str | None,
 ) -> ImportReport:
     planned: list[tuple[int, Path, EntityMapping]] = []
     skipped: list[str] = []
@@ -94,7 +102,7 @@ def _import_directory(
         log.warning("%s: files not imported (no mapping part): %s", directory, ", ".join(skipped))
     reports = []
     for _, path, part in sorted(planned, key=lambda t: (t[0], t[1].name)):
-        rows = read_path(path, part.records)
+        rows = read_path(path, part.records, encoding)
         reports.append(
             run_import(sessions, rows, source=source, part=part, settings=settings, file=str(path))
         )

@@ -3,6 +3,7 @@
 Each yields SourceRow(row, data, error) one at a time, so memory stays bounded by the
 largest single record, not the file. Row numbers are what a person finds in the file:
 the CSV line number (header is line 1), the JSONL line number, the JSON record's position.
+The text encoding is the caller's, or detected (knowledge/importing/encoding.py).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from knowledge.errors import ImportRejected
+from knowledge.importing.encoding import open_text
 
 _CHUNK = 1 << 16
 _WS = " \t\r\n"
@@ -30,25 +32,27 @@ class SourceRow:
     key: str | None = None  # the record's key when the JSON file is a dict of records
 
 
-def read_path(path: Path, record_path: str = "") -> Iterator[SourceRow]:
-    """Rows of a file, the format chosen by its suffix."""
+def read_path(
+    path: Path, record_path: str = "", encoding: str | None = None
+) -> Iterator[SourceRow]:
+    """Rows of a file, the format chosen by its suffix (encoding: None detects it)."""
     suffix = path.suffix.lower()
     if suffix == ".csv" or suffix == ".tsv":
-        return read_csv(path, delimiter="\t" if suffix == ".tsv" else ",")
+        return read_csv(path, delimiter="\t" if suffix == ".tsv" else ",", encoding=encoding)
     if suffix in (".jsonl", ".ndjson"):
-        return read_jsonl(path)
+        return read_jsonl(path, encoding)
     if suffix == ".json":
-        return read_json(path, record_path)
+        return read_json(path, record_path, encoding)
     if suffix in (".md", ".txt"):
-        return read_text(path)
+        return read_text(path, encoding)
     raise ImportRejected(
         f"{path}: unsupported file type {suffix!r} (csv, tsv, json, jsonl, md, txt)"
     )
 
 
-def read_csv(path: Path, delimiter: str = ",") -> Iterator[SourceRow]:
-    """CSV rows as dicts keyed by the header (UTF-8, BOM tolerated); blank lines skipped."""
-    with _open(path) as fh:
+def read_csv(path: Path, delimiter: str = ",", encoding: str | None = None) -> Iterator[SourceRow]:
+    """CSV rows as dicts keyed by the header; blank lines skipped."""
+    with open_text(path, encoding) as fh:
         reader = csv.DictReader(fh, delimiter=delimiter)
         if reader.fieldnames is None:
             return
@@ -67,9 +71,9 @@ def read_csv(path: Path, delimiter: str = ",") -> Iterator[SourceRow]:
             yield SourceRow(line, {k: v for k, v in raw.items() if k})
 
 
-def read_jsonl(path: Path) -> Iterator[SourceRow]:
+def read_jsonl(path: Path, encoding: str | None = None) -> Iterator[SourceRow]:
     """One JSON object per line; a malformed line is reported, not fatal."""
-    with _open(path) as fh:
+    with open_text(path, encoding) as fh:
         for number, line in enumerate(fh, start=1):
             if not line.strip():
                 continue
@@ -84,31 +88,26 @@ def read_jsonl(path: Path) -> Iterator[SourceRow]:
             yield SourceRow(number, data)
 
 
-def read_json(path: Path, record_path: str = "") -> Iterator[SourceRow]:
+def read_json(
+    path: Path, record_path: str = "", encoding: str | None = None
+) -> Iterator[SourceRow]:
     """Records of a JSON file whose records sit in a list or a dict at record_path, streamed."""
-    with _open(path) as fh:
+    with open_text(path, encoding) as fh:
         stream = _JsonStream(fh, path)
         for key in (k for k in record_path.split(".") if k):
             stream.descend_into(key)
         yield from stream.records()
 
 
-def read_text(path: Path) -> Iterator[SourceRow]:
+def read_text(path: Path, encoding: str | None = None) -> Iterator[SourceRow]:
     """A whole text/Markdown file as one record: file name, stem, title (first heading), body."""
-    with _open(path) as fh:
+    with open_text(path, encoding) as fh:
         body = fh.read()
     title = next(
         (ln.lstrip("#").strip() for ln in body.splitlines() if ln.strip().startswith("#")),
         path.stem,
     )
     yield SourceRow(1, {"file": path.name, "stem": path.stem, "title": title, "body": body})
-
-
-def _open(path: Path) -> IO[str]:
-    try:
-        return path.open(encoding="utf-8-sig", newline="")
-    except OSError as e:
-        raise ImportRejected(f"{path}: cannot open ({e.strerror})") from e
 
 
 class _JsonStream:

@@ -142,3 +142,55 @@ def test_upload_rejects_other_file_types_and_unknown_mappings(api: ApiHarness) -
     )
     assert r.status_code == 400 and "mapping" in r.json()["error"]["message"]
     assert api.client.get("/imports/" + "0" * 32, headers=h).status_code == 404
+
+
+CP932_CUSTOMERS = (
+    "external_id,name,email\r\nK-1,髙橋 一郎,k1@example.jp\r\nK-2,㈱山﨑商事 ①,k2@example.jp\r\n"
+).encode("cp932")
+
+
+def _upload(api: ApiHarness, name: str, data: bytes, **form: str) -> Any:
+    return api.client.post(
+        "/imports",
+        data={"source": "core", **form},
+        files={"file": (name, data, "text/csv")},
+        headers=api.headers("admin"),
+    )
+
+
+def test_upload_of_a_cp932_csv_is_detected_or_taken_by_the_encoding_field(
+    api: ApiHarness,
+) -> None:
+    r = _upload(api, "customers.csv", CP932_CUSTOMERS)
+    assert r.status_code == 202, r.text
+    job = wait_job(api, r.json()["job_id"])
+    assert job["status"] == "done", job
+    assert (job["report"]["inserted"], job["report"]["rejected"]) == (2, 0)
+    found = api.client.get("/customers", params={"q": "髙橋"}, headers=api.headers("agent")).json()
+    assert [c["name"] for c in found] == ["髙橋 一郎"]
+    r = _upload(api, "customers.csv", CP932_CUSTOMERS, encoding="cp932")
+    assert r.status_code == 202, r.text
+    assert wait_job(api, r.json()["job_id"])["report"]["unchanged"] == 2
+    utf16 = CP932_CUSTOMERS.decode("cp932").encode("utf-16")  # with BOM
+    r = _upload(api, "customers.csv", utf16)
+    assert r.status_code == 202, r.text
+    assert wait_job(api, r.json()["job_id"])["report"]["unchanged"] == 2
+
+
+def test_upload_that_no_encoding_fits_is_400_naming_file_line_and_encodings(
+    api: ApiHarness,
+) -> None:
+    bad = b"external_id,name\r\nK-9,ok\r\nK-10,\x85\x40\x85\x40\r\n"
+    r = _upload(api, "customers.csv", bad)
+    assert r.status_code == 400, r.text
+    error = r.json()["error"]
+    assert error["code"] == "import_rejected"
+    assert "customers.csv" in error["message"] and "line 3" in error["message"]
+    assert "utf-8" in error["message"] and "cp932" in error["message"]
+    r = _upload(api, "customers.csv", CP932_CUSTOMERS, encoding="klingon")
+    assert r.status_code == 400 and "unknown text encoding" in r.json()["error"]["message"]
+    # Named wrongly: the job fails with the line, it does not crash.
+    r = _upload(api, "customers.csv", CP932_CUSTOMERS, encoding="utf-8")
+    assert r.status_code == 202, r.text
+    job = wait_job(api, r.json()["job_id"])
+    assert job["status"] == "failed" and "line 2" in job["error"], job
