@@ -250,12 +250,16 @@ class RewriteRequest(Strict):
     text: Text = Field(min_length=1, max_length=20_000)
     instruction: Text = Field(min_length=1, max_length=1000, examples=["もっと丁寧に"])
     language: Language | None = None
-
-
-class RewriteResponse(BaseModel):
-    text: str
-    subject: str | None = None
-    output_id: str | None = None
+    customer_id: int | None = Field(
+        default=None, ge=1, le=MAX_ID, description="the customer the text is about (audit log)"
+    )
+    source_output_id: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=64,
+        description="the output_id of the draft being rewritten (one of this key's outputs); "
+        "its customer is recorded when customer_id is not given",
+    )
 
 
 class FeedbackCreate(Strict):

@@ -10,15 +10,27 @@ from assistant.guards import scrub_unsafe, unsourced_numbers
 from assistant.language import choose_language
 from assistant.prompting import render_prompt
 from assistant.similarity import split_sentences
-from assistant.types import GuardReport
+from assistant.types import GuardReport, RewriteResult
 
 
 def rewrite_text(
-    jobs: Jobs, text: str, instruction: str, *, language: str | None, actor: str
-) -> tuple[str, GuardReport, str | None]:
-    """The rewritten text (the original when the model fails), its guard report, degradation."""
+    jobs: Jobs,
+    text: str,
+    instruction: str,
+    *,
+    language: str | None,
+    customer_id: int | None = None,
+    source_output_id: str | None = None,
+    actor: str,
+) -> RewriteResult:
+    """The rewritten text (the original when the model fails); writes one audit row.
+
+    The audit row names the customer: customer_id, or else the customer of the rewritten
+    output (source_output_id, e.g. an e-mail draft), so feedback on a rewrite is traceable.
+    """
     if not text.strip() or not instruction.strip():
         raise InvalidRequest("rewrite needs a non-empty text and instruction")
+    cid = _customer_of(jobs, customer_id, source_output_id)
     lang = choose_language(language, text)
     messages = [
         SystemMessage(render_prompt("rewrite_system", lang)),
@@ -41,13 +53,51 @@ def rewrite_text(
     result = "\n".join(kept).strip()
     if not result:
         result, degraded = text, degraded or "the rewrite was empty after checks; original kept"
+    output_id = new_output_id()
     jobs.audit(
-        output_id=new_output_id(),
+        output_id=output_id,
         actor=actor,
         action="rewrite",
-        customer_id=None,
+        customer_id=cid,
         citations=[],
         guard=guard,
-        details={"instruction": instruction, "degraded": degraded},
+        details={
+            "instruction": instruction,
+            "language": lang,
+            "source_output_id": source_output_id,
+            "degraded": degraded,
+        },
     )
-    return result, guard, degraded
+    return RewriteResult(
+        output_id=output_id,
+        text=result,
+        instruction=instruction,
+        language=lang,
+        customer_id=cid,
+        source_output_id=source_output_id,
+        model=jobs.model,
+        guard=guard,
+        degraded=degraded,
+    )
+
+
+def _customer_of(jobs: Jobs, customer_id: int | None, source_output_id: str | None) -> int | None:
+    """The customer a rewrite is about (merges followed); InvalidRequest when the two disagree."""
+    from knowledge.journal import get_audit
+    from knowledge.repository import resolve_customer_id
+
+    source_customer = None
+    if source_output_id is not None:
+        source = get_audit(jobs.sessions, source_output_id)
+        if source is None:
+            raise InvalidRequest(f"output {source_output_id} does not exist")
+        source_customer = source.customer_id
+    with jobs.sessions() as s:  # CustomerNotFound for an unknown customer_id
+        given = resolve_customer_id(s, customer_id) if customer_id is not None else None
+        if source_customer is not None:
+            source_customer = resolve_customer_id(s, source_customer)
+    if given is not None and source_customer is not None and given != source_customer:
+        raise InvalidRequest(
+            f"output {source_output_id} is about customer {source_customer}, not {given}"
+        )
+    return given if given is not None else source_customer

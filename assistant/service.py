@@ -15,7 +15,14 @@ from assistant.brief import build_brief
 from assistant.email import build_draft
 from assistant.llm.factory import build_llm
 from assistant.rewrite import rewrite_text
-from assistant.types import AgentResult, AnswerResult, BriefResult, EmailDraft, StreamEvent
+from assistant.types import (
+    AgentResult,
+    AnswerResult,
+    BriefResult,
+    EmailDraft,
+    RewriteResult,
+    StreamEvent,
+)
 from knowledge.settings import Settings
 
 __all__ = ["Assistant", "build_llm"]
@@ -117,7 +124,21 @@ class Assistant:
         instruction: str,
         *,
         language: Literal["ja", "en"] | None = None,
+        customer_id: int | None = None,
+        source_output_id: str | None = None,
         actor: str,
-    ) -> str:
-        """The text rewritten as instructed, with no new facts, links or numbers."""
-        return rewrite_text(self.jobs, text, instruction, language=language, actor=actor)[0]
+    ) -> RewriteResult:
+        """The text rewritten as instructed, with no new facts, links or numbers.
+
+        customer_id, or the output it rewrites (source_output_id), names the customer in the
+        audit row; the result's output_id takes feedback.
+        """
+        return rewrite_text(
+            self.jobs,
+            text,
+            instruction,
+            language=language,
+            customer_id=customer_id,
+            source_output_id=source_output_id,
+            actor=actor,
+        )

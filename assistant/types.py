@@ -1,4 +1,4 @@
-"""Typed results of the three jobs (answer, brief, e-mail draft) and their stream events."""
+"""Typed results of the jobs (answer, brief, e-mail draft, rewrite) and their stream events."""
 
 from __future__ import annotations
 
@@ -79,6 +79,20 @@ class EmailDraft(BaseModel):
     guard: GuardReport = Field(default_factory=GuardReport)
     degraded: str | None = None  # why the model's text was not used (records/facts only)
     step: int | None = None  # for F2 sequences
+
+
+class RewriteResult(BaseModel):
+    """A text rewritten by an instruction; its output_id takes feedback like any draft's."""
+
+    output_id: str
+    text: str
+    instruction: str
+    language: Literal["ja", "en"]
+    customer_id: int | None = None  # given, or the customer of the rewritten output
+    source_output_id: str | None = None  # the output (e.g. an e-mail draft) this rewrites
+    model: str
+    guard: GuardReport = Field(default_factory=GuardReport)
+    degraded: str | None = None  # why the model's text was not used (the original is kept)
 
 
 class StreamEvent(BaseModel):

@@ -77,19 +77,27 @@ def list_audit(
         q = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
         if customer_id is not None:
             q = q.where(AuditEntry.customer_id == customer_id)
-        return [
-            AuditRecord(
-                e.output_id,
-                e.at,
-                e.actor,
-                e.action,
-                e.customer_id,
-                list(e.cited_records),
-                e.model,
-                dict(e.details),
-            )
-            for e in s.scalars(q)
-        ]
+        return [_audit_record(e) for e in s.scalars(q)]
+
+
+def get_audit(sessions: sessionmaker[Session], output_id: str) -> AuditRecord | None:
+    """The audit entry of one generated output, or None when there is none."""
+    with sessions() as s:
+        e = s.scalar(select(AuditEntry).where(AuditEntry.output_id == output_id))
+        return _audit_record(e) if e is not None else None
+
+
+def _audit_record(e: AuditEntry) -> AuditRecord:
+    return AuditRecord(
+        e.output_id,
+        e.at,
+        e.actor,
+        e.action,
+        e.customer_id,
+        list(e.cited_records),
+        e.model,
+        dict(e.details),
+    )
 
 
 def add_turn(

@@ -8,10 +8,19 @@ from fastapi import APIRouter, Body, Depends, Path
 from fastapi.responses import PlainTextResponse
 
 from api.auth import Principal, require
-from api.errors import AUTH_RESPONSES, BAD_REQUEST, NOT_FOUND, UNAVAILABLE, ErrorResponse, Responses
-from api.schemas import BriefRequest, DraftRequest, RewriteRequest, RewriteResponse, utc
+from api.errors import (
+    AUTH_RESPONSES,
+    BAD_REQUEST,
+    NOT_FOUND,
+    UNAVAILABLE,
+    ErrorResponse,
+    NotVisible,
+    Responses,
+)
+from api.schemas import BriefRequest, DraftRequest, RewriteRequest, utc
 from api.services import Services, get_services
-from assistant.types import BriefResult, EmailDraft
+from assistant.types import BriefResult, EmailDraft, RewriteResult
+from knowledge.apikeys import output_owner
 
 router = APIRouter(tags=["generate"])
 ServicesDep = Annotated[Services, Depends(get_services)]
@@ -97,20 +106,27 @@ async def draft_email(body: DraftRequest, principal: Drafter, services: Services
 
 @router.post(
     "/drafts/rewrite",
-    response_model=RewriteResponse,
+    response_model=RewriteResult,
     summary="Rewrite a text by an instruction (more polite, shorter, in English ...)",
-    responses={**AUTH_RESPONSES, **UNAVAILABLE, **BAD},
+    responses={**AUTH_RESPONSES, **NOT_FOUND, **UNAVAILABLE, **BAD},
 )
-async def rewrite(
-    body: RewriteRequest, principal: Drafter, services: ServicesDep
-) -> RewriteResponse:
-    """Rewrite a draft; returns the new text (and subject when the input was a draft)."""
+async def rewrite(body: RewriteRequest, principal: Drafter, services: ServicesDep) -> RewriteResult:
+    """Rewrite a text; the result's output_id takes feedback, its audit row names the customer."""
     assistant = services.need_assistant()
-    result = await services.run_cpu(
-        lambda: assistant.rewrite(
-            body.text, body.instruction, language=body.language, actor=principal.actor
+
+    def work() -> RewriteResult:
+        source = body.source_output_id
+        if source is not None:  # only a draft this key produced (admin: any), as for feedback
+            owner = output_owner(services.sessions, source)
+            if owner is None or (owner != principal.actor and not principal.is_admin):
+                raise NotVisible(f"output {source} does not exist")
+        return assistant.rewrite(
+            body.text,
+            body.instruction,
+            language=body.language,
+            customer_id=body.customer_id,
+            source_output_id=source,
+            actor=principal.actor,
         )
-    )
-    if isinstance(result, EmailDraft):
-        return RewriteResponse(text=result.body, subject=result.subject, output_id=result.output_id)
-    return RewriteResponse(text=str(result))
+
+    return await services.run_cpu(work)

@@ -135,11 +135,63 @@ def test_email_draft_then_feedback_and_consent(api: ApiHarness) -> None:
     assert ok.status_code == 200, ok.text
 
 
-def test_rewrite(api: ApiHarness) -> None:
+def test_rewrite_has_an_output_id_that_takes_feedback_and_an_audited_customer(
+    api: ApiHarness,
+) -> None:
+    taro = api.customers["C-1"]
     body = {"text": "明日お電話します。", "instruction": "もっと丁寧に", "language": "ja"}
-    r = api.client.post("/drafts/rewrite", json=body, headers=api.headers("sales"))
+    r = api.client.post(
+        "/drafts/rewrite", json={**body, "customer_id": taro}, headers=api.headers("sales")
+    )
     assert r.status_code == 200, r.text
-    assert r.json()["text"].strip()
+    rewrite = r.json()
+    assert rewrite["text"].strip() and rewrite["output_id"] and rewrite["customer_id"] == taro
+    assert rewrite["model"] and rewrite["language"] == "ja" and "guard" in rewrite
+    fb = {"output_id": rewrite["output_id"], "rating": 1, "edited_text": rewrite["text"]}
+    assert api.client.post("/feedback", json=fb, headers=api.headers("sales")).status_code == 201
+    rows = api.client.get("/audit", headers=api.headers("admin")).json()
+    row = next(r for r in rows if r["output_id"] == rewrite["output_id"])
+    assert (row["action"], row["customer_id"], row["actor"]) == ("rewrite", taro, "sales-1")
+    # Without a customer the rewrite still has an id for feedback; an unknown customer is 404.
+    plain = api.client.post("/drafts/rewrite", json=body, headers=api.headers("marketing"))
+    assert plain.status_code == 200 and plain.json()["output_id"]
+    assert plain.json()["customer_id"] is None
+    unknown = api.client.post(
+        "/drafts/rewrite", json={**body, "customer_id": 987654}, headers=api.headers("sales")
+    )
+    assert unknown.status_code == 404
+
+
+def test_rewrite_of_a_draft_records_the_drafts_customer(api: ApiHarness) -> None:
+    acme = api.customers["C-2"]
+    h = api.headers("sales")
+    draft = api.client.post(
+        "/drafts/email",
+        json={"customer_id": acme, "purpose": "apology", "language": "en"},
+        headers=h,
+    ).json()
+    body = {"text": draft["body"], "instruction": "shorter", "source_output_id": draft["output_id"]}
+    r = api.client.post("/drafts/rewrite", json=body, headers=h)
+    assert r.status_code == 200, r.text
+    rewrite = r.json()
+    assert rewrite["customer_id"] == acme and rewrite["source_output_id"] == draft["output_id"]
+    assert rewrite["output_id"] != draft["output_id"]
+    rows = api.client.get("/audit", headers=api.headers("admin")).json()
+    row = next(r for r in rows if r["output_id"] == rewrite["output_id"])
+    assert row["customer_id"] == acme and row["details"]["source_output_id"] == draft["output_id"]
+    assert (
+        api.client.post(
+            "/feedback", json={"output_id": rewrite["output_id"], "rating": -1}, headers=h
+        ).status_code
+        == 201
+    )
+    # Another key's draft is not visible; a customer other than the draft's is refused.
+    other = api.client.post("/drafts/rewrite", json=body, headers=api.headers("marketing"))
+    assert other.status_code == 404
+    mixed = api.client.post(
+        "/drafts/rewrite", json={**body, "customer_id": api.customers["C-1"]}, headers=h
+    )
+    assert mixed.status_code == 400 and mixed.json()["error"]["code"] == "invalid_request"
 
 
 def test_gaps_list_unanswerable_questions(api: ApiHarness) -> None:

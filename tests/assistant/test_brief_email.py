@@ -114,7 +114,7 @@ def test_rewrite_keeps_facts_and_adds_no_links_or_numbers(world: World) -> None:
     assistant, _ = world.assistant(
         ["Thanks a lot for ordering 2 boxes on 2025-03-05! Get 50% off at https://deal.example."]
     )
-    out = assistant.rewrite(original, "make it friendlier", actor="t")
+    out = assistant.rewrite(original, "make it friendlier", actor="t").text
     assert "2 boxes" in out and "deal.example" not in out and "50%" not in out
 
 
