@@ -15,7 +15,7 @@ from assistant.grounding import ground
 from assistant.labels import label
 from assistant.prompting import render_prompt
 from assistant.similarity import Scorer
-from assistant.types import BriefResult, BriefSection, Citation, Sentence
+from assistant.types import BriefContact, BriefResult, BriefSection, Citation, Sentence
 from knowledge.records import CustomerProfile, InteractionRecord, OrderRecord
 
 SUPPORT_COSINE = 0.5
@@ -86,6 +86,42 @@ def _facts_sentences(facts: dict[str, object], keys: list[str], language: str) -
     ]
 
 
+def _contacts(profile: CustomerProfile) -> list[BriefContact]:
+    """Whom a rep meets at a company: decision makers first, then the CRM's order."""
+    people = sorted(profile.contacts, key=lambda c: not c.is_decision_maker)
+    return [
+        BriefContact(
+            name=c.name, name_kana=c.name_kana, role=c.role, decision_maker=c.is_decision_maker
+        )
+        for c in people
+    ]
+
+
+def _contact_sentence(c: BriefContact, lang: str) -> Sentence:
+    # E-mail and phone stay out: the brief shows none of the customer's contact data either.
+    open_, close, comma = ("（", "）", "、") if lang == "ja" else (" (", ")", ", ")
+    text = c.name + (f"{open_}{c.name_kana}{close}" if c.name_kana else "")
+    text += f"{comma}{c.role}" if c.role else ""
+    if c.decision_maker:
+        text = label("contact_decision_maker", lang, x=text)
+    return Sentence(text=text, generated=False)
+
+
+def _contacts_section(
+    profile: CustomerProfile, contacts: list[BriefContact], lang: str
+) -> list[BriefSection]:
+    """The contacts section of a company ("none" when the CRM has nobody); none for a person."""
+    if not contacts and profile.customer.kind != "company":
+        return []
+    sentences = [_contact_sentence(c, lang) for c in contacts]
+    return [
+        BriefSection(
+            title=label("sec_contacts", lang),
+            sentences=sentences or [Sentence(text=label("none", lang), generated=False)],
+        )
+    ]
+
+
 def build_brief(jobs: Jobs, customer_id: int, *, language: str | None, actor: str) -> BriefResult:
     """Assemble the brief of one customer (see module docstring); writes one audit row."""
     from knowledge.repository import list_interactions
@@ -108,10 +144,12 @@ def build_brief(jobs: Jobs, customer_id: int, *, language: str | None, actor: st
         citations.setdefault(i.record_id, code_citation(rec, quote))
         return i.record_id
 
+    contacts = _contacts(profile)
     sections = [
         BriefSection(
             title=label("sec_profile", lang), sentences=_facts_sentences(facts, PROFILE_KEYS, lang)
         ),
+        *_contacts_section(profile, contacts, lang),
         BriefSection(
             title=label("sec_value", lang), sentences=_facts_sentences(facts, VALUE_KEYS, lang)
         ),
@@ -273,6 +311,7 @@ def build_brief(jobs: Jobs, customer_id: int, *, language: str | None, actor: st
         customer_id=cid,
         language=lang,  # type: ignore[arg-type]
         sections=sections,
+        contacts=contacts,
         citations=cited,
         facts=facts,
         model=jobs.model,

@@ -50,11 +50,21 @@ class BriefSection(BaseModel):
     sentences: list[Sentence] = Field(default_factory=list)
 
 
+class BriefContact(BaseModel):
+    """A person at a company customer, as the brief lists them (from SQL, not the model)."""
+
+    name: str
+    name_kana: str | None = None
+    role: str | None = None  # title or role, as the CRM holds it
+    decision_maker: bool = False
+
+
 class BriefResult(BaseModel):
     output_id: str
     customer_id: int
     language: Literal["ja", "en"]
     sections: list[BriefSection]
+    contacts: list[BriefContact] = Field(default_factory=list)  # decision makers first
     citations: list[Citation] = Field(default_factory=list)
     facts: dict[str, Any] = Field(default_factory=dict)
     model: str

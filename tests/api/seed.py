@@ -27,6 +27,24 @@ CUSTOMERS: list[dict[str, Any]] = [
     },
 ]
 
+# Acme's people, the decision maker last in the input: the brief must put them first.
+CONTACTS: list[dict[str, Any]] = [
+    {
+        "external_id": "P-1",
+        "customer_external_id": "C-2",
+        "name": "Jane Roe",
+        "role": "Facilities manager",
+        "email": "jane.roe@acme.example.com",
+    },
+    {
+        "external_id": "P-2",
+        "customer_external_id": "C-2",
+        "name": "John Smith",
+        "role": "CFO",
+        "is_decision_maker": True,
+    },
+]
+
 ORDERS: list[dict[str, Any]] = [
     {
         "external_id": "O-1",
@@ -119,6 +137,7 @@ ARTICLES: list[dict[str, Any]] = [
 
 SEED: list[tuple[str, str, list[dict[str, Any]]]] = [
     ("customer", "test-crm", CUSTOMERS),
+    ("contact", "test-crm", CONTACTS),
     ("product", "test-crm", []),
     ("order", "test-crm", ORDERS),
     ("interaction", "test-crm", INTERACTIONS),

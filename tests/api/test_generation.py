@@ -103,6 +103,28 @@ def test_brief_json_and_markdown(api: ApiHarness) -> None:
     md = api.client.post(f"/customers/{acme}/brief.md", headers=api.headers("sales"))
     assert md.status_code == 200 and md.headers["content-type"].startswith("text/markdown")
     assert "Acme Trading" in md.text
+    # Whom the rep meets: the decision maker first and marked, no e-mail addresses.
+    assert [(c["name"], c["decision_maker"]) for c in brief["contacts"]] == [
+        ("John Smith", True),
+        ("Jane Roe", False),
+    ]
+    contacts = next(s for s in brief["sections"] if s["title"] == "Contacts")
+    assert [s["text"] for s in contacts["sentences"]] == [
+        "John Smith, CFO — decision maker",
+        "Jane Roe, Facilities manager",
+    ]
+    assert "## Contacts\n\n- John Smith, CFO — decision maker\n" in md.text
+    assert "jane.roe@" not in md.text
+
+
+def test_brief_of_a_person_has_no_contacts(api: ApiHarness) -> None:
+    taro = api.customers["C-1"]
+    r = api.client.post(f"/customers/{taro}/brief", headers=api.headers("agent"))
+    assert r.status_code == 200, r.text
+    brief = r.json()
+    assert brief["contacts"] == []
+    assert not any(s["title"] in ("先方の担当者", "Contacts") for s in brief["sections"])
+    assert "先方の担当者" not in brief["markdown"]
 
 
 def test_email_draft_then_feedback_and_consent(api: ApiHarness) -> None:

@@ -27,6 +27,33 @@ CUSTOMERS: list[dict[str, Any]] = [
     {"external_id": "C", "kind": "person", "name": "Other Person", "language": "en"},
 ]
 
+# Acme's people, the decision makers last in the input: the brief must put them first.
+CONTACTS: list[dict[str, Any]] = [
+    {
+        "external_id": "P1",
+        "customer_external_id": "B",
+        "name": "Mary Jones",
+        "role": "Purchasing manager",
+        "email": "mary.jones@acme.example.com",
+        "phone": "+1 415 555 0142",
+    },
+    {
+        "external_id": "P2",
+        "customer_external_id": "B",
+        "name": "Tom Baker",
+        "role": "CEO",
+        "is_decision_maker": True,
+    },
+    {
+        "external_id": "P3",
+        "customer_external_id": "B",
+        "name": "佐藤 健",
+        "name_kana": "サトウ ケン",
+        "role": "日本法人 代表",
+        "is_decision_maker": True,
+    },
+]
+
 ORDERS: list[dict[str, Any]] = [
     {
         "external_id": "O1",
@@ -176,6 +203,7 @@ ARTICLES: list[dict[str, Any]] = [
 
 SEED: list[tuple[str, str, list[dict[str, Any]]]] = [
     ("customer", "test", CUSTOMERS),
+    ("contact", "test", CONTACTS),
     ("order", "test", ORDERS),
     ("interaction", "test", INTERACTIONS),
     ("article", "test", ARTICLES),

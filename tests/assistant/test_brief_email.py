@@ -54,6 +54,42 @@ def test_brief_in_english_on_request(world: World) -> None:
     assert brief.sections[0].title == "Summary" and brief.sections[0].sentences
 
 
+def test_company_brief_lists_its_contacts_decision_makers_first(world: World) -> None:
+    assistant, _ = world.assistant()
+    brief = assistant.brief(world.ids["B"], actor="t")
+    assert [(c.name, c.role, c.decision_maker) for c in brief.contacts] == [
+        ("Tom Baker", "CEO", True),
+        ("佐藤 健", "日本法人 代表", True),
+        ("Mary Jones", "Purchasing manager", False),
+    ]
+    titles = [s.title for s in brief.sections]
+    assert titles.index("Contacts") == titles.index("Who they are") + 1
+    contacts = brief.sections[titles.index("Contacts")].sentences
+    assert [s.text for s in contacts] == [
+        "Tom Baker, CEO — decision maker",
+        "佐藤 健 (サトウ ケン), 日本法人 代表 — decision maker",
+        "Mary Jones, Purchasing manager",
+    ]
+    assert all(not s.generated and not s.citations for s in contacts)
+    assert "## Contacts\n\n- Tom Baker, CEO — decision maker\n" in brief.markdown
+    # The contacts' e-mail and phone stay out, as the customer's own do.
+    assert "mary.jones@" not in brief.markdown and "555 0142" not in brief.markdown
+    ja = assistant.brief(world.ids["B"], language="ja", actor="t")
+    section = next(s for s in ja.sections if s.title == "先方の担当者")
+    assert [s.text for s in section.sentences][:2] == [
+        "Tom Baker、CEO【決裁者】",
+        "佐藤 健（サトウ ケン）、日本法人 代表【決裁者】",
+    ]
+
+
+def test_person_brief_has_no_contacts_section(world: World) -> None:
+    assistant, _ = world.assistant()
+    brief = assistant.brief(world.ids["A"], actor="t")
+    assert brief.contacts == []
+    assert "先方の担当者" not in [s.title for s in brief.sections]
+    assert "先方の担当者" not in brief.markdown
+
+
 def test_opted_out_customer_gets_no_marketing_draft_but_service_mail(world: World) -> None:
     assistant, _ = world.assistant()
     for purpose in ("f2_step", "win_back"):
