@@ -43,8 +43,8 @@ class Services:
     import_jobs: ImportJobs = field(default_factory=ImportJobs)
     loop: asyncio.AbstractEventLoop | None = None
     _tasks: set[asyncio.Task[Any]] = field(default_factory=set)
-    _index_lock: threading.Lock = field(default_factory=threading.Lock)
-    _index_again: bool = False
+    _refresh_lock: threading.Lock = field(default_factory=threading.Lock)
+    _refresh_again: bool = False
 
     def need_assistant(self) -> Assistant:
         """The assistant, or 503 when it failed to load."""
@@ -88,32 +88,45 @@ class Services:
             return
         start()
 
-    def schedule_index(self) -> None:
-        """Bring the search index in step with SQL after an ingest, in the background.
+    def schedule_refresh(self) -> None:
+        """After an ingest, in the background: enrich new interactions, then index new records.
 
-        Indexing skips unchanged content (hashes), so one pass after a burst of ingests is
-        enough: a request arriving while a pass runs just asks for one more pass.
+        Both skip what is done (enriched_at, content hashes), so one pass after a burst of
+        ingests is enough: a request arriving while a pass runs just asks for one more pass.
         """
+        self._refresh_again = True
+        if self._refresh_lock.locked():
+            return
+        self.spawn(lambda: self.run_cpu(self._refresh_until_settled))
+
+    def _refresh_until_settled(self) -> None:
+        # The flag is checked again after the lock is released: a request that found the
+        # lock held just before the release is then not lost.
+        while self._refresh_again and self._refresh_lock.acquire(blocking=False):
+            try:
+                while self._refresh_again:
+                    self._refresh_again = False
+                    self._refresh_once()
+            finally:
+                self._refresh_lock.release()
+
+    def _refresh_once(self) -> None:
+        from assistant.enrich import enrich_all
+
+        try:
+            enrich_all(self.sessions, self.settings.assistant.intents)
+            self.errors.pop("enrich", None)
+        except Exception as e:  # readiness shows it; the next ingest retries
+            log.error("enrichment failed: %s", type(e).__name__)
+            self.errors["enrich"] = f"{type(e).__name__}: {e}"
         if self.retrieval is None:
             return
-        self._index_again = True
-        if self._index_lock.locked():
-            return
-        self.spawn(lambda: self.run_cpu(self._index_until_settled))
-
-    def _index_until_settled(self) -> None:
-        if not self._index_lock.acquire(blocking=False):
-            return
         try:
-            while self._index_again and self.retrieval is not None:
-                self._index_again = False
-                try:
-                    self.retrieval.index(progress=False)
-                except Exception as e:  # readiness shows it; the next ingest retries
-                    log.error("index refresh failed: %s", type(e).__name__)
-                    self.errors["index"] = f"{type(e).__name__}: {e}"
-        finally:
-            self._index_lock.release()
+            self.retrieval.index(progress=False)
+            self.errors.pop("index", None)
+        except Exception as e:  # readiness shows it; the next ingest retries
+            log.error("index refresh failed: %s", type(e).__name__)
+            self.errors["index"] = f"{type(e).__name__}: {e}"
 
 
 def build_services(

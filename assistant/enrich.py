@@ -236,7 +236,7 @@ def enrich_all(
         for i in batch:
             e = enrich_interaction(i, intents)
             results.append((i.id, e.sentiment, e.intent))
-        done += store_enrichment(sessions, results)
+        done += store_enrichment(sessions, results, classified={i.id: i for i in batch})
         if progress:
             progress(done, len(todo))
     log.info("enriched %d interactions", done)

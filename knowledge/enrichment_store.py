@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from knowledge.db import transaction
@@ -13,6 +13,7 @@ from knowledge.models import Interaction
 from knowledge.records import InteractionRecord
 
 SENTIMENTS = ("positive", "neutral", "negative")
+_IN_CHUNK = 500
 
 
 def interactions_to_enrich(
@@ -29,20 +30,47 @@ def interactions_to_enrich(
 
 
 def store_enrichment(
-    sessions: sessionmaker[Session], results: Iterable[tuple[int, str, str | None]]
+    sessions: sessionmaker[Session],
+    results: Iterable[tuple[int, str, str | None]],
+    *,
+    classified: Mapping[int, InteractionRecord] | None = None,
 ) -> int:
-    """Write (interaction id, sentiment, intent) triples in one transaction; returns the count."""
+    """Write (interaction id, sentiment, intent) triples in one transaction; returns the count.
+
+    With `classified` (the records the results were computed from), a row whose text was
+    changed since by an import is left alone: its enrichment was reset and a later pass redoes it.
+    """
+    results = list(results)
+    for interaction_id, sentiment, _ in results:
+        if sentiment not in SENTIMENTS:
+            raise ValueError(
+                f"interaction {interaction_id}: sentiment {sentiment!r} not in {SENTIMENTS}"
+            )
     now = datetime.now(UTC)
-    count = 0
     with transaction(sessions) as s:
+        texts = _texts(s, [interaction_id for interaction_id, _, _ in results])
+        rows = []
         for interaction_id, sentiment, intent in results:
-            if sentiment not in SENTIMENTS:
-                raise ValueError(
-                    f"interaction {interaction_id}: sentiment {sentiment!r} not in {SENTIMENTS}"
-                )
-            row = s.get(Interaction, interaction_id)
-            if row is None:
+            if interaction_id not in texts:
                 raise ValueError(f"interaction {interaction_id} does not exist")
-            row.sentiment, row.intent, row.enriched_at = sentiment, intent, now
-            count += 1
-    return count
+            seen = classified.get(interaction_id) if classified is not None else None
+            if seen is not None and texts[interaction_id] != (seen.subject, seen.body, seen.rating):
+                continue
+            rows.append(
+                {"id": interaction_id, "sentiment": sentiment, "intent": intent, "enriched_at": now}
+            )
+        if rows:
+            s.execute(update(Interaction), rows)
+    return len(rows)
+
+
+def _texts(session: Session, ids: list[int]) -> dict[int, tuple[str | None, str, int | None]]:
+    """What enrichment reads of each interaction (subject, body, rating), a query per chunk."""
+    out: dict[int, tuple[str | None, str, int | None]] = {}
+    q = select(Interaction.id, Interaction.subject, Interaction.body, Interaction.rating)
+    for start in range(0, len(ids), _IN_CHUNK):
+        for i, subject, body, rating in session.execute(
+            q.where(Interaction.id.in_(ids[start : start + _IN_CHUNK]))
+        ):
+            out[i] = (subject, body, rating)
+    return out

@@ -1,4 +1,4 @@
-"""`kizuna demo`: create the database, load the bilingual demo company, print a summary."""
+"""`kizuna demo`: create the database, load and enrich the bilingual demo company, summarise."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from api.cli.context import get_context
+from assistant.enrich import enrich_all
 from knowledge.analytics import segment_summary
 from knowledge.demo import DEFAULT_SEED, DemoLoadError, DemoSummary, database_counts, load_demo
 
@@ -33,7 +34,7 @@ def demo(
         int | None, typer.Option(help="Port for the panel (default: api.port).")
     ] = None,
 ) -> None:
-    """Create the database, load the demo company, index it and serve the panel; safe to rerun."""
+    """Create the database, load and enrich the demo company, index it and serve; safe to rerun."""
     if scale <= 0 or scale > 1.3:
         console.print(f"[red]--scale must be in (0, 1.3], got {scale}[/red]")
         raise typer.Exit(2)
@@ -48,7 +49,10 @@ def demo(
         except DemoLoadError as e:
             console.print(f"[red]{e}[/red]")
             raise typer.Exit(1) from e
+    with console.status("enriching the interactions (sentiment, intent)…"):
+        enriched = enrich_all(ctx.sessions, ctx.settings.assistant.intents)
     _print_summary(summary)
+    console.print(f"{enriched:,} interactions enriched (sentiment, intent)")
     with ctx.sessions() as session:
         counts = database_counts(session)
         rows = segment_summary(session, ctx.settings.analytics)

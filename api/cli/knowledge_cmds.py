@@ -48,7 +48,11 @@ def import_cmd(
         "default: detected (BOM, else UTF-8, else CP932).",
     ),
 ) -> None:
-    """Import a file (or a directory) from a source system; rejected rows go to quarantine."""
+    """Import a file (or a directory) from a source system; rejected rows go to quarantine.
+
+    New and changed interactions are then enriched (sentiment, intent), as on every import path.
+    """
+    from assistant.enrich import enrich_all
     from knowledge.importing import import_file
 
     ctx = get_context()
@@ -74,6 +78,9 @@ def import_cmd(
         console.print(f"[red]rejected[/red] {r.where()}: {r.reason}")
     if report.rejected:
         console.print(f"{report.rejected} rejected row(s): see `kizuna quarantine RUN_ID`")
+    enriched = enrich_all(ctx.sessions, ctx.settings.assistant.intents)
+    if enriched:
+        console.print(f"{enriched} interaction(s) enriched (sentiment, intent)")
 
 
 def imports_cmd(limit: int = typer.Option(30, help="How many runs to show.")) -> None:

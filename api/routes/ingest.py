@@ -117,7 +117,7 @@ async def create_interaction(
     report = await services.run_cpu(
         _import, services, [record], body.source, "interaction", body.references_source
     )
-    services.schedule_index()
+    services.schedule_refresh()
     return report_out(report)
 
 
@@ -132,7 +132,7 @@ async def ingest_batch(body: BatchIngest, _p: Admin, services: ServicesDep) -> I
     report = await services.run_cpu(
         _import, services, body.records, body.source, body.entity, body.references_source
     )
-    services.schedule_index()
+    services.schedule_refresh()
     return report_out(report)
 
 
@@ -158,7 +158,7 @@ def _run_file_import(
             encoding=encoding,
         )
         jobs.update(job_id, status="done", report=report_out(report), finished_at=datetime.now(UTC))
-        services.schedule_index()
+        services.schedule_refresh()
     except Exception as e:  # the job records the failure; the HTTP call already returned
         log.warning("import job %s failed: %s", job_id, type(e).__name__)
         jobs.update(job_id, status="failed", error=str(e), finished_at=datetime.now(UTC))

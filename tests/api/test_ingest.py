@@ -6,6 +6,11 @@ import json
 import time
 from typing import Any
 
+from sqlalchemy import select
+
+from knowledge.enrichment_store import interactions_to_enrich
+from knowledge.models import SourceRecord
+from knowledge.records import InteractionRecord
 from tests.api.conftest import ApiHarness
 
 
@@ -30,6 +35,60 @@ def wait_searchable(
             return hits
         time.sleep(0.2)
     raise AssertionError(f"{query!r} never became searchable")
+
+
+def wait_enriched(api: ApiHarness, timeout: float = 30) -> dict[str, InteractionRecord]:
+    """Every interaction, by external id, once the background pass left none unenriched."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not interactions_to_enrich(api.services.sessions):
+            with api.services.sessions() as s:
+                ids = dict(
+                    s.execute(
+                        select(SourceRecord.entity_id, SourceRecord.external_id).where(
+                            SourceRecord.entity == "interaction"
+                        )
+                    ).all()
+                )
+            done = interactions_to_enrich(api.services.sessions, only_missing=False)
+            return {ids[i.id]: i for i in done}
+        time.sleep(0.1)
+    raise AssertionError("interactions were never enriched")
+
+
+def test_every_ingest_route_enriches_interactions_in_the_background(api: ApiHarness) -> None:
+    assert interactions_to_enrich(api.services.sessions)  # the seed was imported unenriched
+    note = {
+        "external_id": "E-1",
+        "customer_external_id": "C-2",
+        "kind": "email",
+        "occurred_at": "2025-03-05T09:30:00Z",
+        "body": "The parcel arrived broken, I want a refund.",
+    }
+    one = {"source": "test-crm", **note}
+    r = api.client.post("/interactions", json=one, headers=api.headers("agent"))
+    assert r.status_code == 201, r.text
+    done = wait_enriched(api)
+    assert (done["E-1"].sentiment, done["E-1"].intent) == ("negative", "product_defect")
+    assert all(i.sentiment in ("positive", "neutral", "negative") for i in done.values())
+    # Changed text resets the enrichment; the next pass makes it again from the new text.
+    fixed = {**one, "body": "Thank you, the replacement works well."}
+    r = api.client.post("/interactions", json=fixed, headers=api.headers("agent"))
+    assert r.json()["updated"] == 1
+    assert wait_enriched(api)["E-1"].sentiment == "positive"
+    records = [{**note, "external_id": "E-2", "body": "ありがとうございます。大満足です。"}]
+    batch = {"source": "test-crm", "entity": "interaction", "records": records}
+    r = api.client.post("/ingest", json=batch, headers=api.headers("admin"))
+    assert r.json()["inserted"] == 1
+    assert wait_enriched(api)["E-2"].sentiment == "positive"
+    line = {**note, "external_id": "E-3", "body": "How do I reset the password?"}
+    files = {"file": ("interactions.jsonl", json.dumps(line).encode(), "application/x-ndjson")}
+    r = api.client.post(
+        "/imports", data={"source": "test-crm"}, files=files, headers=api.headers("admin")
+    )
+    assert wait_job(api, r.json()["job_id"])["status"] == "done"
+    done = wait_enriched(api)
+    assert (done["E-3"].sentiment, done["E-3"].intent) == ("neutral", "how_to")
 
 
 def test_create_interaction_is_idempotent_and_becomes_searchable(api: ApiHarness) -> None:

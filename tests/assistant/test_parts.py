@@ -13,7 +13,8 @@ from assistant.guards import scrub_unsafe, unsourced_numbers
 from assistant.language import detect_language
 from assistant.llm import model_file
 from assistant.prompting import render_prompt, render_text
-from knowledge.enrichment_store import interactions_to_enrich
+from knowledge.enrichment_store import interactions_to_enrich, store_enrichment
+from knowledge.models import Interaction
 from tests.assistant.conftest import World
 
 INTENTS = ["billing", "delivery", "product_defect", "how_to", "cancellation", "praise", "other"]
@@ -66,6 +67,18 @@ def test_enrich_all_stores_and_skips_done(world: World) -> None:
     assert done[world.ids["I1"]].sentiment == "negative"
     assert done[world.ids["I1"]].intent == "delivery"
     assert done[world.ids["I3"]].sentiment == "positive"
+
+
+def test_enrichment_of_text_changed_meanwhile_is_not_stored(world: World) -> None:
+    todo = interactions_to_enrich(world.sessions)
+    with world.sessions.begin() as s:
+        row = s.get(Interaction, todo[0].id)
+        assert row is not None
+        row.body = "an import changed the text after it was classified"
+    results = [(i.id, "neutral", None) for i in todo]
+    stored = store_enrichment(world.sessions, results, classified={i.id: i for i in todo})
+    assert stored == len(todo) - 1
+    assert [i.id for i in interactions_to_enrich(world.sessions)] == [todo[0].id]
 
 
 def test_guards_keep_sourced_contacts_and_drop_new_ones() -> None:

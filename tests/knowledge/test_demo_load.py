@@ -16,6 +16,7 @@ from api.cli import context
 from api.cli.main import _register, app
 from knowledge.dedupe.candidates import find_candidates
 from knowledge.demo import DemoSummary, load_demo
+from knowledge.enrichment_store import interactions_to_enrich
 from knowledge.models import Article, Customer, Interaction
 from knowledge.settings import Settings
 
@@ -114,14 +115,20 @@ def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     yield tmp_path
 
 
-def test_kizuna_demo_command_loads_and_can_run_again(cli: Path) -> None:
+def test_kizuna_demo_command_loads_enriches_and_can_run_again(cli: Path) -> None:
     runner = CliRunner()
     args = ["demo", "--scale", str(SCALE), "--no-serve"]  # serving would block the test
     first = runner.invoke(app, args, env={"COLUMNS": "200"})
     assert first.exit_code == 0, first.output
     assert "questions.json" in first.output and "champion" in first.output
     assert (cli / "demo" / "questions.jsonl").exists()
+    # The panel's sentiment badges need every interaction enriched, with no `kizuna enrich`.
+    sessions = context.get_context().sessions
+    assert interactions_to_enrich(sessions) == []
+    done = interactions_to_enrich(sessions, only_missing=False)
+    assert done and {i.sentiment for i in done} == {"positive", "neutral", "negative"}
     second = runner.invoke(app, args, env={"COLUMNS": "200"})
     assert second.exit_code == 0, second.output
+    assert "\n0 interactions enriched" in second.output  # incremental: nothing new to enrich
     bad = runner.invoke(app, ["demo", "--scale", "0"])
     assert bad.exit_code == 2 and "--scale" in bad.output
