@@ -142,6 +142,8 @@ def dedupe_cmd(
                 f"(score {m.score:.2f}; {', '.join(m.reasons)})"
             )
         console.print(f"{len(result.merged)} merged; {len(result.review)} left for review")
+        if result.merged:
+            _refresh_index()
         candidates = result.review
     else:
         with ctx.sessions() as session:
@@ -172,6 +174,7 @@ def dedupe_merge(
         raise typer.Exit(1) from e
     moved = ", ".join(f"{len(v)} {k}" for k, v in entry.moved.items())
     console.print(f"merge {entry.id}: customer {merged} → {survivor} ({moved})")
+    _refresh_index()
 
 
 @dedupe_app.command("undo")
@@ -186,6 +189,32 @@ def dedupe_undo(merge_id: int = typer.Argument(..., help="The merge log id.")) -
         console.print(f"[red]{e}[/red]")
         raise typer.Exit(1) from e
     console.print(f"merge {entry.id} undone: customer {entry.merged_id} restored")
+    _refresh_index()
+
+
+def _refresh_index() -> None:
+    """Re-index after a merge or undo: the moved interactions now belong to another customer.
+
+    The customer id is part of each chunk's hash, so the incremental index rewrites the moved
+    records (and anything else not yet indexed); `kizuna index check` is clean straight after.
+    """
+    from retrieval.errors import RetrievalError
+    from retrieval.service import build_retrieval
+
+    ctx = get_context()
+    try:
+        retrieval = build_retrieval(ctx.settings.retrieval, ctx.sessions)
+        if not retrieval.vectors.count() and not retrieval.keywords.count():
+            console.print("no search index yet: `kizuna index` builds it")
+            return
+        report = retrieval.index(progress=False)
+    except RetrievalError as e:
+        console.print(
+            f"[red]saved in the database, but the search index was not updated ({e.code}): "
+            f"{e}; run `kizuna index`[/red]"
+        )
+        raise typer.Exit(1) from e
+    console.print(f"search index updated: {report.records_indexed} record(s) re-indexed")
 
 
 @dedupe_app.command("log")

@@ -11,10 +11,11 @@ from typer.testing import CliRunner
 
 from api.cli import context
 from api.cli.main import _register, app
+from knowledge.models import Customer
 from knowledge.settings import Settings
 from retrieval.service import build_retrieval
 from tests.retrieval.bilingual import load_bilingual, write_questions
-from tests.retrieval.conftest import add_article
+from tests.retrieval.conftest import add_article, add_interaction
 
 runner = CliRunner()
 
@@ -77,3 +78,38 @@ def test_eval_rejects_bad_questions_file(cli: context.CliContext, tmp_path: Path
     result = runner.invoke(app, ["eval", "retrieval", "--questions", str(bad)])
     assert result.exit_code == 2
     assert "bad.jsonl:1" in result.output and "scope.customer_id" in result.output
+
+
+def _found(query: str, customer: int) -> set[str]:
+    result = runner.invoke(app, ["search", query, "--customer", str(customer), "--json"])
+    assert result.exit_code == 0, result.output
+    return {row["record_id"] for row in json.loads(result.output)}
+
+
+def test_dedupe_merge_and_undo_keep_the_index_consistent(cli: context.CliContext) -> None:
+    with cli.sessions.begin() as s:
+        people = [
+            Customer(name="山田 太郎", email="taro@example.jp", phone="+819011112222")
+            for _ in range(2)
+        ]
+        s.add_all(people)
+        s.flush()
+        a, b = (c.id for c in people)
+    add_interaction(cli.sessions, a, "請求書の再発行を依頼。")
+    note = f"interaction:{add_interaction(cli.sessions, b, '化粧水のサンプルを希望。')}"
+    assert runner.invoke(app, ["index", "--no-progress"]).exit_code == 0
+    assert _found("サンプル", b) == {note}
+    steps = (
+        (["dedupe", "--merge"], a),  # automatic: same e-mail and phone
+        (["dedupe", "undo", "1"], b),
+        (["dedupe", "merge", str(a), str(b)], a),
+        (["dedupe", "undo", "2"], b),
+    )
+    for args, owner in steps:
+        result = runner.invoke(app, args)
+        assert result.exit_code == 0, result.output
+        assert "search index updated: 1 record(s) re-indexed" in result.output, args
+        check = runner.invoke(app, ["index", "check"])
+        assert check.exit_code == 0, (args, check.output)
+        assert note in _found("サンプル", owner), args
+        assert note not in _found("サンプル", a if owner == b else b), args

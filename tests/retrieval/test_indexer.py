@@ -90,6 +90,24 @@ def test_check_reports_missing_orphaned_stale(
     assert retrieval.check().ok
 
 
+def test_a_record_moved_to_another_customer_is_stale_until_reindexed(
+    retrieval: Retrieval, db: sessionmaker[Session]
+) -> None:
+    # 名寄せ moves records between customers: the owner is part of what the index compares.
+    survivor, merged = add_customer(db, "山田 太郎"), add_customer(db, "ヤマダ タロウ")
+    add_interaction(db, survivor, "請求書の再発行を依頼。")
+    moved = add_interaction(db, merged, "化粧水のサンプルを希望。")
+    retrieval.index(progress=False)
+    with db.begin() as s:
+        s.execute(update(Interaction).where(Interaction.id == moved).values(customer_id=survivor))
+    assert retrieval.check().stale == [f"interaction:{moved}:0"]
+    assert retrieval.index(progress=False).records_indexed == 1
+    assert retrieval.check().ok
+    hits = retrieval.search("サンプル", Scope.customer(survivor), mode="keyword")
+    assert [h.record_id for h in hits] == [f"interaction:{moved}"]
+    assert retrieval.search("サンプル", Scope.customer(merged), mode="keyword") == []
+
+
 def test_reindex_rebuilds_everything(retrieval: Retrieval, db: sessionmaker[Session]) -> None:
     _fill(db, 10)
     retrieval.index(progress=False)
