@@ -37,6 +37,7 @@ class Readiness(BaseModel):
     database: bool
     retrieval: bool
     assistant: bool
+    llm: str = ""  # ready | starting | restarting | stopped | remote (an openai server, not probed)
     model: str = ""
     errors: dict[str, str] = Field(default_factory=dict)
 

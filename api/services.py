@@ -58,6 +58,18 @@ class Services:
             raise Unavailable(f"retrieval not loaded: {self.errors.get('retrieval', 'starting')}")
         return self.retrieval
 
+    def llm_state(self) -> str:
+        """The model's state: ready, starting, restarting, stopped, or remote (not probed)."""
+        status = getattr(self.llm, "status", None)
+        if self.llm is None:
+            return "stopped"
+        if not callable(status):
+            return "remote" if self.settings.llm.mode == "openai" else "ready"
+        runtime = status()
+        if runtime.last_error:
+            self.errors["llm"] = f"last exit: {runtime.last_error} ({runtime.restarts} restarts)"
+        return str(runtime.state)
+
     def database_ok(self) -> bool:
         """True when a trivial query succeeds."""
         try:
@@ -162,12 +174,11 @@ def build_services(
             settings, services.sessions, services.retrieval, services.llm
         )
         services.model_name = services.assistant.model
-        if llm is None and settings.llm.mode == "local":
-            # Load the model and cache the chat prompt's prefix before the first question,
-            # without holding up start-up (a question meanwhile waits for the model lock).
-            threading.Thread(
-                target=services.assistant.warm_up, name="kizuna-llm-warm-up", daemon=True
-            ).start()
+        start = getattr(services.llm, "start", None)
+        if callable(start):
+            # Start the model process now and, each time it (re)starts, cache the chat
+            # prompt's prefix, without holding up start-up (a question meanwhile waits).
+            start(on_ready=services.assistant.warm_up)
     except Exception as e:
         log.error("assistant failed to load: %s", e)
         services.errors["assistant"] = f"{type(e).__name__}: {e}"
@@ -175,7 +186,10 @@ def build_services(
 
 
 def close_services(services: Services) -> None:
-    """Release what the services hold (database connections)."""
+    """Release what the services hold (database connections, the model process)."""
+    close_llm = getattr(services.llm, "close", None)
+    if callable(close_llm):
+        close_llm()
     services.engine.dispose()
 
 

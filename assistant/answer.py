@@ -165,6 +165,7 @@ def answer_stream(
         except Exception as e:  # the user still gets the records (extractive answer)
             log.warning("answer generation failed (%s): %s", type(e).__name__, e)
             degraded = f"{type(e).__name__}: {e}"
+            pieces = []  # a text cut off mid-sentence is not an answer
         grounded = ground(
             "".join(pieces),
             context,

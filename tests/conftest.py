@@ -31,6 +31,16 @@ def _shared_data() -> Path:
 
 
 SHARED_DATA = _shared_data()
+# Where the packaged GGUF is assembled once for all tests that use the real local model.
+MODEL_CACHE = Path(os.environ.get("KIZUNA_TEST_MODEL_CACHE", "/tmp/kizuna-test-models"))
+
+
+@pytest.fixture(scope="session")
+def model_path() -> str:
+    """The packaged local model's GGUF file (assembled into MODEL_CACHE on first use)."""
+    from assistant.llm.model_file import resolve_model_path
+
+    return str(resolve_model_path(Settings(llm={"model_cache_dir": str(MODEL_CACHE)}).llm))  # type: ignore[arg-type]
 
 
 @pytest.fixture

@@ -26,17 +26,20 @@ async def health() -> Health:
 @router.get(
     "/ready",
     response_model=Readiness,
-    summary="Readiness: database, retrieval and assistant loaded",
+    summary="Readiness: database, retrieval, assistant and model loaded",
     responses={503: {"model": Readiness, "description": "Not ready; `errors` says why"}},
 )
 def ready(services: ServicesDep) -> JSONResponse:
     """Readiness probe: 200 when every part is loaded, 503 with the reasons otherwise."""
     db_ok = services.database_ok()
+    llm = services.llm_state()
+    loaded = services.retrieval is not None and services.assistant is not None
     body = Readiness(
-        ready=db_ok and services.retrieval is not None and services.assistant is not None,
+        ready=db_ok and loaded and llm in ("ready", "remote"),
         database=db_ok,
         retrieval=services.retrieval is not None,
         assistant=services.assistant is not None,
+        llm=llm,
         model=services.model_name,
         errors=dict(services.errors),
     )

@@ -1,12 +1,11 @@
-"""In-process GGUF chat model over llama-cpp-python, as a LangChain BaseChatModel."""
+"""The packaged GGUF chat model, run in a supervised child process, as a LangChain BaseChatModel."""
 
 from __future__ import annotations
 
 import atexit
 import logging
 import threading
-import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from langchain_core.callbacks import CallbackManagerForLLMRun
@@ -14,74 +13,33 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from langchain_core.utils.function_calling import convert_to_openai_tool
-from pydantic import ConfigDict, PrivateAttr
+from pydantic import ConfigDict
 
-from assistant.errors import LLMUnavailable
 from assistant.llm.messages import parse_tool_calls, to_chat_dicts
+from assistant.llm.supervisor import RuntimeStatus, Supervisor, runtime_command
 
 log = logging.getLogger(__name__)
 
-# One loaded model per file and thread count, shared by every chat model instance: loading
-# costs seconds and ~1.2 GB, and llama.cpp contexts are not safe for concurrent use.
-_MODELS: dict[tuple[str, int, int], tuple[Any, threading.Lock]] = {}
-_MODELS_LOCK = threading.Lock()
+# One model process per file, context size and thread count, shared by every chat model
+# instance (bind_tools copies, the CLI's and the API's): loading costs seconds and ~1.2 GB.
+_RUNTIMES: dict[tuple[str, ...], Supervisor] = {}
+_RUNTIMES_LOCK = threading.Lock()
 
 
-def _load(path: str, n_ctx: int, n_threads: int) -> tuple[Any, threading.Lock]:
-    key = (path, n_ctx, n_threads)
-    with _MODELS_LOCK:
-        if key not in _MODELS:
-            try:
-                from llama_cpp import Llama, LlamaRAMCache
-            except ImportError as e:
-                raise LLMUnavailable(
-                    "llama-cpp-python is not installed; install llama-cpp-python==0.3.36 "
-                    "(CMAKE_ARGS=-DLLAVA_BUILD=OFF) or set llm.mode=openai"
-                ) from e
-            try:
-                llama = Llama(
-                    model_path=path, n_ctx=n_ctx, n_threads=n_threads, verbose=False, seed=0
-                )
-            except (ValueError, RuntimeError, OSError) as e:
-                raise LLMUnavailable(f"cannot load GGUF model {path}: {e}") from e
-            # Keeps the KV state of recent prompts: the fixed system prefix and a customer's
-            # context are not evaluated again when the next request starts the same way.
-            llama.set_cache(LlamaRAMCache(capacity_bytes=1 << 30))
-            _fix_tool_call_example(llama)
-            # Free the model before interpreter shutdown tears down llama.cpp's bindings;
-            # otherwise Llama.__del__ fails noisily at exit.
-            atexit.register(llama.close)
-            _MODELS[key] = (llama, threading.Lock())
-            log.info("loaded local model %s (n_ctx=%d, threads=%d)", path, n_ctx, n_threads)
-        return _MODELS[key]
-
-
-# Qwen2.5-Coder's chat template shows the tool-call format as {{"name": ..., "arguments": ...}}
-# (Jinja string literal: the braces are printed doubled) and the 1.5B model copies the doubled
-# braces. The in-process model gets the same template with the example written as JSON.
-_DOUBLED_EXAMPLE = '{{\\"name\\": <function-name>, \\"arguments\\": <args-json-object>}}'
-_JSON_EXAMPLE = '{\\"name\\": <function-name>, \\"arguments\\": <args-json-object>}'
-
-
-def _fix_tool_call_example(llama: Any) -> None:
-    """Use the GGUF's own chat template with its tool-call example corrected, if it has one."""
-    template = llama.metadata.get("tokenizer.chat_template", "")
-    if _DOUBLED_EXAMPLE not in template or llama.chat_handler is not None:
-        return
-    from llama_cpp.llama_chat_format import Jinja2ChatFormatter
-
-    eos_id, bos_id = llama.token_eos(), llama.token_bos()
-    llama.chat_handler = Jinja2ChatFormatter(
-        template=template.replace(_DOUBLED_EXAMPLE, _JSON_EXAMPLE),
-        eos_token=llama._model.token_get_text(eos_id) if eos_id != -1 else "",
-        bos_token=llama._model.token_get_text(bos_id) if bos_id != -1 else "",
-        stop_token_ids=[eos_id],
-    ).to_chat_handler()
-    log.info("chat template: tool-call example corrected to single braces")
+def runtime_for(command: list[str]) -> Supervisor:
+    """The supervised model process of this command line (created, not yet started)."""
+    key = tuple(command)
+    with _RUNTIMES_LOCK:
+        if key not in _RUNTIMES:
+            supervisor = Supervisor(command)
+            atexit.register(supervisor.close)
+            _RUNTIMES[key] = supervisor
+        return _RUNTIMES[key]
 
 
 class LocalChatModel(BaseChatModel):
-    """A llama.cpp chat model: streamed, serialised by a lock, stoppable, with a time limit."""
+    """A llama.cpp chat model in its own process: streamed, one at a time, stoppable, with a
+    time limit; a crash of that process fails the call (LLMUnavailable), never the caller."""
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
@@ -93,7 +51,8 @@ class LocalChatModel(BaseChatModel):
     max_tokens: int = 256
     timeout_s: float = 120.0
     tools: list[dict[str, Any]] | None = None
-    _warm: bool = PrivateAttr(default=False)
+    # The model process's command line; None: this interpreter running assistant.llm.runtime.
+    command: list[str] | None = None
 
     @property
     def _llm_type(self) -> str:
@@ -102,6 +61,27 @@ class LocalChatModel(BaseChatModel):
     @property
     def _identifying_params(self) -> dict[str, Any]:
         return {"model": self.model_label, "temperature": self.temperature}
+
+    @property
+    def runtime(self) -> Supervisor:
+        """The model process this chat model talks to."""
+        return runtime_for(
+            self.command or runtime_command(self.model_path, self.n_ctx, self.n_threads)
+        )
+
+    def start(self, on_ready: Callable[[], Any] | None = None) -> None:
+        """Start loading the model now; on_ready runs after this and every later (re)start."""
+        if on_ready is not None:
+            self.runtime.on_ready(on_ready)
+        self.runtime.start()
+
+    def close(self) -> None:
+        """Stop the model process (the next call starts it again)."""
+        self.runtime.close()
+
+    def status(self) -> RuntimeStatus:
+        """The model process's state (starting, ready, restarting, stopped)."""
+        return self.runtime.status()
 
     def bind_tools(self, tools: Sequence[Any], **kwargs: Any) -> Any:
         """Tools go into the model's own chat template; <tool_call> blocks are parsed back.
@@ -121,36 +101,19 @@ class LocalChatModel(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
-        llama, lock = _load(self.model_path, self.n_ctx, self.n_threads)
-        started = time.monotonic()
-        max_tokens = int(kwargs.get("max_tokens", self.max_tokens))
-        # The lock is held for the whole generation; closing this generator (client gone)
-        # runs the finally below, which stops llama.cpp and frees the lock for the next one.
-        with lock:
-            stream = llama.create_chat_completion(
-                messages=to_chat_dicts(messages),  # type: ignore[arg-type]
-                stream=True,
-                temperature=self.temperature,
-                max_tokens=max_tokens,
-                stop=stop,
-                tools=self.tools,  # type: ignore[arg-type]
-                seed=0,
-            )
-            try:
-                for part in stream:
-                    delta = part["choices"][0]["delta"].get("content") or ""  # type: ignore[index]
-                    if delta:
-                        chunk = ChatGenerationChunk(message=AIMessageChunk(content=delta))
-                        if run_manager:
-                            run_manager.on_llm_new_token(delta, chunk=chunk)
-                        yield chunk
-                    if time.monotonic() - started > self.timeout_s:
-                        log.warning("local generation stopped at the %.0f s limit", self.timeout_s)
-                        break
-            finally:
-                close = getattr(stream, "close", None)
-                if close:
-                    close()
+        request = {
+            "messages": to_chat_dicts(messages),
+            "max_tokens": int(kwargs.get("max_tokens", self.max_tokens)),
+            "temperature": self.temperature,
+            "stop": stop,
+            "tools": self.tools,
+        }
+        # Closing this generator (client gone) closes the runtime's, which cancels the request.
+        for delta in self.runtime.generate(request, self.timeout_s):
+            chunk = ChatGenerationChunk(message=AIMessageChunk(content=delta))
+            if run_manager:
+                run_manager.on_llm_new_token(delta, chunk=chunk)
+            yield chunk
 
     def _generate(
         self,

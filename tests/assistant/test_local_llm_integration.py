@@ -6,15 +6,14 @@ Cost on 2 cores: about 3-6 minutes in all (model load ~3 s, each generation 5-30
 from __future__ import annotations
 
 import os
+import signal
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from assistant.llm.factory import build_llm
-from assistant.llm.model_file import resolve_model_path
 from assistant.service import Assistant
 from knowledge.db import make_session_factory
 from knowledge.errors import ConsentError
@@ -25,12 +24,6 @@ from tests.assistant.conftest import World, seed_world
 from tests.assistant.llama_server import serve_model
 
 pytestmark = pytest.mark.integration
-MODEL_CACHE = Path(os.environ.get("KIZUNA_TEST_MODEL_CACHE", "/tmp/kizuna-test-models"))
-
-
-@pytest.fixture(scope="module")
-def model_path() -> str:
-    return str(resolve_model_path(Settings(llm={"model_cache_dir": str(MODEL_CACHE)}).llm))  # type: ignore[arg-type]
 
 
 @pytest.fixture
@@ -114,6 +107,31 @@ def test_injection_record_changes_nothing(real_world: World) -> None:
     generated = " ".join(x.text for x in r.sentences if x.generated)
     assert not _leaks_prompt(generated), generated
     _valid(real_world, real_world.ids["A"], [c.record_id for c in r.citations])
+
+
+def test_killing_the_model_process_mid_answer(real_world: World) -> None:
+    """The crash test of the real runtime: the answer in flight falls back to the records,
+    marked degraded; the process is restarted and the next answer is the model's again."""
+    llm = build_llm(real_world.settings.llm)
+    assistant = Assistant(real_world.settings, real_world.sessions, real_world.retrieval, llm)
+    runtime = llm.runtime  # type: ignore[attr-defined]
+    runtime.start()
+    question = "How do I reset the tea maker?"
+    killed_pid, result = None, None
+    for event in assistant.answer_stream(question, actor="it"):
+        if event.type == "token" and killed_pid is None:
+            killed_pid = runtime.status().pid
+            os.kill(killed_pid, signal.SIGKILL)
+        if event.type == "result":
+            result = event.result
+    assert killed_pid is not None and result is not None
+    assert result.degraded and "SIGKILL" in result.degraded, result.degraded
+    assert result.answered and result.citations
+    assert all(not s.generated for s in result.sentences)
+    again = assistant.answer(question, actor="it")
+    assert again.degraded is None and again.answered, again
+    status = runtime.status()
+    assert status.state == "ready" and status.pid != killed_pid and status.restarts >= 1
 
 
 @pytest.fixture(scope="module")
