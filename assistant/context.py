@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from assistant.labels import label
+from knowledge.records import InteractionRecord
 from retrieval.types import SearchHit
 
 # A record may not close its own block or open a new one: these markers are neutralised.
@@ -71,6 +72,14 @@ def select_records(
             )
         )
     return records
+
+
+def interaction_record(n: int, i: InteractionRecord, chars: int) -> ContextRecord:
+    """An interaction as record n of a context: subject and body, whitespace collapsed."""
+    text = " ".join(f"{i.subject + ' — ' if i.subject else ''}{i.body}".split())[:chars]
+    return ContextRecord(
+        n, i.record_id, i.kind, i.customer_id, i.occurred_at, i.subject, text, text[:240]
+    )
 
 
 def within_budget(records: list[ContextRecord], budget_tokens: int) -> list[ContextRecord]:

@@ -16,15 +16,51 @@ from assistant.similarity import (
     split_sentences,
 )
 from assistant.types import Citation, GuardReport, Sentence
+from knowledge.settings import AssistantSettings
 
 _MARKER = re.compile(r"\[\s*(\d+(?:\s*[,、]\s*\d+)*)\s*\]")
 NOT_IN_RECORDS = "NOT_IN_RECORDS"
-# A marker the model wrote still needs some overlap with its record; without a marker the
-# best record must clear the higher support threshold (settings) to be attributed.
-MARKER_MIN_OVERLAP = 0.15
-MARKER_MIN_COSINE = 0.35
-# A sentence made of the question's own words (this share or more) restates it.
-ECHO_OVERLAP = 0.8
+
+
+@dataclass(frozen=True)
+class GroundingPolicy:
+    """Every threshold of relevance and attribution, defined here once.
+
+    Overlap is the share of a sentence's content tokens found in a record; cosine is the
+    embedding similarity of the two.
+    """
+
+    # A hit plausibly answers the question: cosine or overlap at least this (else "the records
+    # do not answer"). The cosine is settings.assistant.relevance_threshold (calibrated).
+    relevance_cosine: float = 0.2
+    relevance_overlap: float = 0.5
+    # A marker the model wrote still needs some overlap with its record; without a marker the
+    # best record must clear the higher support bar (settings.assistant.support_threshold).
+    marker_overlap: float = 0.15
+    marker_cosine: float = 0.35
+    support_overlap: float = 0.3
+    support_cosine: float = 0.5
+    # A sentence made of the question's own words (this share or more) restates it.
+    echo_overlap: float = 0.8
+
+    @classmethod
+    def from_settings(cls, config: AssistantSettings) -> GroundingPolicy:
+        """The policy with the thresholds that settings.assistant makes configurable."""
+        return cls(
+            relevance_cosine=config.relevance_threshold, support_overlap=config.support_threshold
+        )
+
+    def relevant(self, overlap: float, cosine: float) -> bool:
+        """Whether a text with these scores plausibly answers the question."""
+        return cosine >= self.relevance_cosine or overlap >= self.relevance_overlap
+
+    def marker_holds(self, overlap: float, cosine: float) -> bool:
+        """Whether a record the model cited shares enough with the sentence to keep the marker."""
+        return overlap >= self.marker_overlap or cosine >= self.marker_cosine
+
+    def supports(self, overlap: float, cosine: float) -> bool:
+        """Whether a record supports a sentence that has no valid marker of its own."""
+        return overlap >= self.support_overlap or cosine >= self.support_cosine
 
 
 @dataclass
@@ -51,12 +87,11 @@ def ground(
     text: str,
     context: list[ContextRecord],
     scorer: Scorer,
+    policy: GroundingPolicy,
     *,
     customer_id: int | None,
     owner_of: Callable[[str], int | None],
     facts_text: str,
-    support_threshold: float,
-    support_cosine: float,
     check: Callable[[list[str]], tuple[list[str], int]] | None = None,
     question: str = "",  # set: a sentence that only restates it is dropped
 ) -> Grounded:
@@ -66,44 +101,17 @@ def ground(
     customer it was fetched for); it returns (valid ids, number removed).
     """
     out = Grounded()
-    by_n = {r.n: r for r in context}
     sources = facts_text + "\n" + "\n".join(r.text for r in context)
     asked = content_tokens(question)
     for raw in split_sentences(text):
         if NOT_IN_RECORDS in raw:
             out.said_not_in_records = True
             continue
-        numbers = [int(n) for m in _MARKER.findall(raw) for n in re.split(r"[,、]", m)]
-        # Drop markers and the space a marker leaves before the final period ("... [1].").
-        sentence = re.sub(r"\s+([。.!?！？])$", r"\1", _MARKER.sub("", raw).strip(" -・*"))
-        sentence, unsafe = scrub_unsafe(sentence, sources)
-        out.guard.unsafe_tokens_removed += unsafe
-        if len(sentence) < 4:
-            continue
-        if asked and overlap(content_tokens(sentence), asked) >= ECHO_OVERLAP:
-            # The question said back ("この会社の請求書の誤りについて教えてください"): it would
-            # pass as supported, since the records share its words, but it answers nothing.
-            out.guard.unsupported_sentences_dropped += 1
-            continue
-        if unsourced_numbers(sentence, sources):
-            out.guard.unsupported_sentences_dropped += 1  # numbers come from SQL, never the model
+        sentence = _clean_sentence(raw, sources, asked, policy, out.guard)
+        if sentence is None:
             continue
         out.order.append(sentence)
-        scores = scorer.scores(sentence)
-        cited: list[ContextRecord] = []
-        for n in numbers:
-            record = by_n.get(n)
-            if record is None:
-                out.guard.invalid_citations_removed += 1  # the model cited a record it never saw
-                continue
-            ov, cos = scores[context.index(record)]
-            if ov >= MARKER_MIN_OVERLAP or cos >= MARKER_MIN_COSINE:
-                cited.append(record)
-        if not cited and context:
-            best = max(range(len(context)), key=lambda i: max(scores[i][0], scores[i][1]))
-            ov, cos = scores[best]
-            if ov >= support_threshold or cos >= support_cosine:
-                cited.append(context[best])
+        cited = _supporting(sentence, _markers(raw), context, scorer, policy, out.guard)
         cited_ids = [r.record_id for r in cited]
         ids, removed = (
             check(cited_ids)
@@ -122,3 +130,55 @@ def ground(
                 out.citations.append(citation_for(record, sentence))
                 known.add(record.record_id)
     return out
+
+
+def _markers(raw: str) -> list[int]:
+    """The record numbers the model cited in a sentence ("[1]", "[1, 2]", "[1、2]")."""
+    return [int(n) for m in _MARKER.findall(raw) for n in re.split(r"[,、]", m)]
+
+
+def _clean_sentence(
+    raw: str, sources: str, asked: set[str], policy: GroundingPolicy, guard: GuardReport
+) -> str | None:
+    """The sentence without markers and unsourced contact data; None when it must go."""
+    # Drop markers and the space a marker leaves before the final period ("... [1].").
+    sentence = re.sub(r"\s+([。.!?！？])$", r"\1", _MARKER.sub("", raw).strip(" -・*"))
+    sentence, unsafe = scrub_unsafe(sentence, sources)
+    guard.unsafe_tokens_removed += unsafe
+    if len(sentence) < 4:
+        return None
+    if asked and overlap(content_tokens(sentence), asked) >= policy.echo_overlap:
+        # The question said back ("この会社の請求書の誤りについて教えてください"): it would
+        # pass as supported, since the records share its words, but it answers nothing.
+        guard.unsupported_sentences_dropped += 1
+        return None
+    if unsourced_numbers(sentence, sources):
+        guard.unsupported_sentences_dropped += 1  # numbers come from SQL, never the model
+        return None
+    return sentence
+
+
+def _supporting(
+    sentence: str,
+    numbers: list[int],
+    context: list[ContextRecord],
+    scorer: Scorer,
+    policy: GroundingPolicy,
+    guard: GuardReport,
+) -> list[ContextRecord]:
+    """The records the sentence is attributed to: its markers that hold, else the best record."""
+    by_n = {r.n: r for r in context}
+    scores = scorer.scores(sentence)
+    cited: list[ContextRecord] = []
+    for n in numbers:
+        record = by_n.get(n)
+        if record is None:
+            guard.invalid_citations_removed += 1  # the model cited a record it never saw
+            continue
+        if policy.marker_holds(*scores[context.index(record)]):
+            cited.append(record)
+    if not cited and context:
+        best = max(range(len(context)), key=lambda i: max(scores[i][0], scores[i][1]))
+        if policy.supports(*scores[best]):
+            cited.append(context[best])
+    return cited

@@ -1,4 +1,4 @@
-"""The assistant's public face: answer, brief, draft_email and rewrite."""
+"""The assistant's public face: answer, brief, draft_email, rewrite and agent."""
 
 from __future__ import annotations
 
@@ -8,13 +8,13 @@ from typing import Literal
 from langchain_core.language_models import BaseChatModel
 from sqlalchemy.orm import Session, sessionmaker
 
-from assistant.agent import run_agent
-from assistant.answer import answer_stream, warm_up
-from assistant.base import Jobs, Searcher
-from assistant.brief import build_brief
-from assistant.email import build_draft
+from assistant.deps import AssistantDeps, Searcher
+from assistant.jobs.agent import run_agent
+from assistant.jobs.answer import answer_stream, warm_up
+from assistant.jobs.brief import build_brief
+from assistant.jobs.email import build_draft
+from assistant.jobs.rewrite import rewrite_text
 from assistant.llm.factory import build_llm
-from assistant.rewrite import rewrite_text
 from assistant.types import (
     AgentResult,
     AnswerResult,
@@ -38,16 +38,16 @@ class Assistant:
         retrieval: Searcher,
         llm: BaseChatModel,
     ) -> None:
-        self.jobs = Jobs(settings, sessions, retrieval, llm)
+        self.deps = AssistantDeps(settings, sessions, retrieval, llm)
 
     @property
     def model(self) -> str:
         """The name of the model that writes (recorded on every result)."""
-        return self.jobs.model
+        return self.deps.model
 
     def warm_up(self) -> float:
         """Load the model and cache the chat's fixed prompt prefix; returns seconds taken."""
-        return warm_up(self.jobs)
+        return warm_up(self.deps)
 
     def answer_stream(
         self,
@@ -59,7 +59,7 @@ class Assistant:
     ) -> Iterator[StreamEvent]:
         """Token events, then one result event; closing the iterator cancels generation."""
         return answer_stream(
-            self.jobs,
+            self.deps,
             question,
             customer_id=customer_id,
             conversation_id=conversation_id,
@@ -87,13 +87,13 @@ class Assistant:
 
         Pinned to customer_id when given; the fixed chain (answer) stays the chat default.
         """
-        return run_agent(self.jobs, question, customer_id=customer_id, actor=actor)
+        return run_agent(self.deps, question, customer_id=customer_id, actor=actor)
 
     def brief(
         self, customer_id: int, *, language: Literal["ja", "en"] | None = None, actor: str
     ) -> BriefResult:
         """The pre-meeting brief of a customer, with Markdown."""
-        return build_brief(self.jobs, customer_id, language=language, actor=actor)
+        return build_brief(self.deps, customer_id, language=language, actor=actor)
 
     def draft_email(
         self,
@@ -108,7 +108,7 @@ class Assistant:
     ) -> EmailDraft:
         """A follow-up e-mail draft (never sent); ConsentError for marketing to an opt-out."""
         return build_draft(
-            self.jobs,
+            self.deps,
             customer_id,
             purpose=purpose,
             tone=tone,
@@ -134,7 +134,7 @@ class Assistant:
         audit row; the result's output_id takes feedback.
         """
         return rewrite_text(
-            self.jobs,
+            self.deps,
             text,
             instruction,
             language=language,

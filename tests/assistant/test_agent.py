@@ -9,9 +9,9 @@ import pytest
 from langchain_core.messages import AIMessage, BaseMessage, ToolMessage
 from sqlalchemy import select
 
-from assistant.agent import read_calls, run_agent
-from assistant.agent_tools import AgentTools
-from assistant.base import Jobs
+from assistant.deps import AssistantDeps
+from assistant.jobs.agent import read_calls, run_agent
+from assistant.jobs.agent_tools import AgentTools
 from assistant.llm.fake import FakeChatModel
 from assistant.service import Assistant
 from knowledge.models import AuditEntry
@@ -156,8 +156,8 @@ def test_pinned_scope_refuses_another_customer(world: World) -> None:
 
 
 def _specs(world: World, pinned: int | None) -> list[dict[str, Any]]:
-    jobs = Jobs(world.settings, world.sessions, world.retrieval, FakeChatModel())
-    return AgentTools(jobs, "en", pinned_customer=pinned).specs()
+    deps = AssistantDeps(world.settings, world.sessions, world.retrieval, FakeChatModel())
+    return AgentTools(deps, "en", pinned_customer=pinned).specs()
 
 
 def test_bad_tool_arguments_are_fed_back_not_a_crash(world: World) -> None:
@@ -224,7 +224,7 @@ def test_nothing_relevant_says_the_records_do_not_answer(world: World) -> None:
 def test_no_tool_call_cannot_answer_from_memory(world: World) -> None:
     made_up = AIMessage(content="She ordered 12 cakes [1].")
     assistant, llm = world.assistant([made_up, made_up])
-    r = run_agent(assistant.jobs, "What did she order?", customer_id=world.ids["A"], actor="t")
+    r = run_agent(assistant.deps, "What did she order?", customer_id=world.ids["A"], actor="t")
     assert not r.answered and not r.steps and not r.citations
     # One reminder to call a tool, then the text is taken as the (ungrounded) answer.
     assert r.model_calls == 2 and "<tool_call>" in str(llm.calls[1][-1].content)

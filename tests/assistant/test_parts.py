@@ -126,7 +126,7 @@ def test_grounding_drops_the_question_said_back() -> None:
     from datetime import UTC, datetime
 
     from assistant.context import ContextRecord
-    from assistant.grounding import ground
+    from assistant.grounding import GroundingPolicy, ground
     from assistant.similarity import Scorer
 
     record = ContextRecord(
@@ -147,11 +147,10 @@ def test_grounding_drops_the_question_said_back() -> None:
             text,
             [record],
             Scorer([record.text], None),
+            GroundingPolicy(support_overlap=0.3, support_cosine=0.5),
             customer_id=7,
             owner_of=lambda _: 7,
             facts_text="",
-            support_threshold=0.3,
-            support_cosine=0.5,
             question=q,
         )
         return [s.text for s in out.sentences]

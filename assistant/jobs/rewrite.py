@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from langchain_core.messages import HumanMessage, SystemMessage
-
-from assistant.base import Jobs, new_output_id
+from assistant.deps import AssistantDeps, new_output_id
 from assistant.errors import InvalidRequest
 from assistant.guards import scrub_unsafe, unsourced_numbers
 from assistant.language import choose_language
-from assistant.prompting import render_prompt
+from assistant.pipeline import complete, prompt, record
 from assistant.similarity import split_sentences
 from assistant.types import GuardReport, RewriteResult
+from knowledge.journal import get_audit
+from knowledge.repository import resolve_customer_id
 
 
 def rewrite_text(
-    jobs: Jobs,
+    deps: AssistantDeps,
     text: str,
     instruction: str,
     *,
@@ -30,31 +30,17 @@ def rewrite_text(
     """
     if not text.strip() or not instruction.strip():
         raise InvalidRequest("rewrite needs a non-empty text and instruction")
-    cid = _customer_of(jobs, customer_id, source_output_id)
+    cid = _customer_of(deps, customer_id, source_output_id)
     lang = choose_language(language, text)
-    messages = [
-        SystemMessage(render_prompt("rewrite_system", lang)),
-        HumanMessage(render_prompt("rewrite_user", lang, instruction=instruction, text=text)),
-    ]
-    out, degraded = jobs.complete(messages, max_tokens=max(128, len(text) // 2))
+    messages = prompt("rewrite", lang, instruction=instruction, text=text)
+    generated = complete(deps, messages, max_tokens=max(128, len(text) // 2))
     guard = GuardReport()
-    kept = []
-    # Paragraph breaks matter in an e-mail: check sentence by sentence, line by line.
-    for line in out.strip().split("\n"):
-        line_kept = []
-        for sentence in split_sentences(line) or [""]:
-            clean, removed = scrub_unsafe(sentence, text)
-            guard.unsafe_tokens_removed += removed
-            if unsourced_numbers(clean, text):
-                guard.unsupported_sentences_dropped += 1
-                continue
-            line_kept.append(clean)
-        kept.append(" ".join(s for s in line_kept if s))
-    result = "\n".join(kept).strip()
+    result, degraded = _checked(generated.text, text, guard), generated.degraded
     if not result:
         result, degraded = text, degraded or "the rewrite was empty after checks; original kept"
     output_id = new_output_id()
-    jobs.audit(
+    record(
+        deps,
         output_id=output_id,
         actor=actor,
         action="rewrite",
@@ -75,24 +61,40 @@ def rewrite_text(
         language=lang,
         customer_id=cid,
         source_output_id=source_output_id,
-        model=jobs.model,
+        model=deps.model,
         guard=guard,
         degraded=degraded,
     )
 
 
-def _customer_of(jobs: Jobs, customer_id: int | None, source_output_id: str | None) -> int | None:
-    """The customer a rewrite is about (merges followed); InvalidRequest when the two disagree."""
-    from knowledge.journal import get_audit
-    from knowledge.repository import resolve_customer_id
+def _checked(rewritten: str, original: str, guard: GuardReport) -> str:
+    """The rewrite without links, contact data or numbers the original does not have."""
+    kept = []
+    # Paragraph breaks matter in an e-mail: check sentence by sentence, line by line.
+    for line in rewritten.strip().split("\n"):
+        line_kept = []
+        for sentence in split_sentences(line) or [""]:
+            clean, removed = scrub_unsafe(sentence, original)
+            guard.unsafe_tokens_removed += removed
+            if unsourced_numbers(clean, original):
+                guard.unsupported_sentences_dropped += 1
+                continue
+            line_kept.append(clean)
+        kept.append(" ".join(s for s in line_kept if s))
+    return "\n".join(kept).strip()
 
+
+def _customer_of(
+    deps: AssistantDeps, customer_id: int | None, source_output_id: str | None
+) -> int | None:
+    """The customer a rewrite is about (merges followed); InvalidRequest when the two disagree."""
     source_customer = None
     if source_output_id is not None:
-        source = get_audit(jobs.sessions, source_output_id)
+        source = get_audit(deps.sessions, source_output_id)
         if source is None:
             raise InvalidRequest(f"output {source_output_id} does not exist")
         source_customer = source.customer_id
-    with jobs.sessions() as s:  # CustomerNotFound for an unknown customer_id
+    with deps.sessions() as s:  # CustomerNotFound for an unknown customer_id
         given = resolve_customer_id(s, customer_id) if customer_id is not None else None
         if source_customer is not None:
             source_customer = resolve_customer_id(s, source_customer)

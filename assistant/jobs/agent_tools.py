@@ -16,8 +16,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, ValidationError
 
-from assistant.base import Jobs
 from assistant.context import ContextRecord, neutralise
+from assistant.deps import AssistantDeps
 from assistant.facts import fact_lines, money, profile_facts
 from assistant.prompting import load_template, render_text
 from assistant.types import ToolStep
@@ -126,17 +126,17 @@ class AgentTools:
 
     def __init__(
         self,
-        jobs: Jobs,
+        deps: AssistantDeps,
         language: str,
         *,
         pinned_customer: int | None,
         gathered: Gathered | None = None,
     ) -> None:
-        self.jobs = jobs
+        self.deps = deps
         self.language = language
         self.pinned = pinned_customer
         self.gathered = gathered or Gathered()
-        self.record_chars = jobs.cfg.agent_record_chars
+        self.record_chars = deps.config.agent_record_chars
         self.phrases: dict[str, str] = _phrases(language)
         tools = [
             Tool("customer_profile", ProfileArgs, self._profile, customer_scoped=True),
@@ -220,7 +220,7 @@ class AgentTools:
             return self.pinned
         if requested is None:
             raise ToolError(self._say("err_need_customer"))
-        with self.jobs.sessions() as s:
+        with self.deps.sessions() as s:
             from knowledge.repository import resolve_customer_id
 
             return resolve_customer_id(s, requested)
@@ -236,7 +236,7 @@ class AgentTools:
     def _find(self, a: FindCustomerArgs) -> str:
         from knowledge.repository import find_customers
 
-        with self.jobs.sessions() as s:
+        with self.deps.sessions() as s:
             found = find_customers(s, a.name, limit=5)
         if not found:
             return self.phrases["no_customers"]
@@ -248,7 +248,7 @@ class AgentTools:
 
     def _profile(self, a: ProfileArgs) -> str:
         cid = self._customer(a.customer_id)
-        profile = self.jobs.profile(cid)
+        profile = self.deps.profile(cid)
         lines = fact_lines(profile_facts(profile), self.language)
         text = "; ".join(f"{k}: {v}" for k, v in lines.items())
         r = self.gathered.add(
@@ -264,14 +264,14 @@ class AgentTools:
     def _search(self, a: SearchRecordsArgs) -> str:
         cid = self._customer(a.customer_id)
         filters = SearchFilters(kinds=(a.kind,)) if a.kind else None
-        scope, k = Scope.customer(cid), self.jobs.cfg.agent_search_k
-        hits = self.jobs.retrieval.search(a.query, scope, k=k, filters=filters)
+        scope, k = Scope.customer(cid), self.deps.config.agent_search_k
+        hits = self.deps.retrieval.search(a.query, scope, k=k, filters=filters)
         lines = []
         if filters and not hits:
             # Small models add a kind that guesses wrong (inquiry for a ticket): say so, and
             # search every kind rather than return nothing.
             lines.append(self._say("no_kind", kind=a.kind))
-            hits = self.jobs.retrieval.search(a.query, scope, k=k)
+            hits = self.deps.retrieval.search(a.query, scope, k=k)
         # The scope is enforced by retrieval; a hit of anyone else is still never shown.
         for h in hits:
             if h.customer_id != cid:
@@ -295,8 +295,8 @@ class AgentTools:
         return record_line(r)
 
     def _knowledge(self, a: SearchKnowledgeArgs) -> str:
-        hits = self.jobs.retrieval.search(
-            a.query, Scope.knowledge_base(), k=self.jobs.cfg.agent_search_k
+        hits = self.deps.retrieval.search(
+            a.query, Scope.knowledge_base(), k=self.deps.config.agent_search_k
         )
         lines = []
         for h in hits:
@@ -309,7 +309,7 @@ class AgentTools:
         from knowledge.repository import list_orders
 
         cid = self._customer(a.customer_id)
-        with self.jobs.sessions() as s:
+        with self.deps.sessions() as s:
             orders = list_orders(s, cid, limit=a.limit)
         lines = []
         for o in orders:
@@ -328,8 +328,8 @@ class AgentTools:
     def _segments(self, a: SegmentSummaryArgs) -> str:
         from knowledge.analytics import segment_summary
 
-        with self.jobs.sessions() as s:
-            rows = segment_summary(s, self.jobs.settings.analytics)
+        with self.deps.sessions() as s:
+            rows = segment_summary(s, self.deps.analytics)
         lines = []
         for row in rows:
             text = (
@@ -351,8 +351,8 @@ class AgentTools:
         from knowledge.analytics.segments import score_customers
         from knowledge.repository import get_customer
 
-        with self.jobs.sessions() as s:
-            _, scores = score_customers(s, self.jobs.settings.analytics)
+        with self.deps.sessions() as s:
+            _, scores = score_customers(s, self.deps.analytics)
             chosen = sorted(
                 (x for x in scores if x.rfm.segment == a.segment),
                 key=lambda x: (-x.rfm.monetary, x.customer_id),

@@ -23,22 +23,19 @@ from langchain_core.messages import (
     AIMessageChunk,
     BaseMessage,
     HumanMessage,
-    SystemMessage,
     ToolMessage,
 )
 
-from assistant.agent_tools import AgentTools
-from assistant.answer import SUPPORT_COSINE, extractive, relevance, render_text
-from assistant.base import Jobs, code_citation, new_output_id
+from assistant.citations import marked_text
 from assistant.context import ContextRecord, estimate_tokens
+from assistant.deps import AssistantDeps, new_output_id
 from assistant.errors import InvalidRequest
-from assistant.grounding import ground
+from assistant.jobs.agent_tools import AgentTools
 from assistant.labels import label
 from assistant.language import detect_language
 from assistant.llm.messages import json_object, parse_tool_calls
-from assistant.prompting import render_prompt
-from assistant.prompting import render_text as fill
-from assistant.similarity import Scorer
+from assistant.pipeline import check, fall_back, prompt, record, relevant_records
+from assistant.prompting import render_prompt, render_text
 from assistant.types import AgentResult, Citation, GuardReport, Sentence, ToolStep
 
 log = logging.getLogger(__name__)
@@ -128,8 +125,10 @@ def model_turn(
 class AgentRun:
     """The state of one run: conversation, trace, and why it stopped."""
 
-    def __init__(self, jobs: Jobs, tools: AgentTools, deadline: float, clock: Clock) -> None:
-        self.jobs, self.tools, self.deadline, self.clock = jobs, tools, deadline, clock
+    def __init__(
+        self, deps: AssistantDeps, tools: AgentTools, deadline: float, clock: Clock
+    ) -> None:
+        self.deps, self.tools, self.deadline, self.clock = deps, tools, deadline, clock
         self.messages: list[BaseMessage] = []
         self.steps: list[ToolStep] = []
         self.model_calls = 0
@@ -142,16 +141,16 @@ class AgentRun:
 
     def loop(self, model: Any, specs: list[dict[str, Any]]) -> None:
         """Model turns and tool calls until the model answers or a bound is reached."""
-        cfg = self.jobs.cfg
+        config = self.deps.config
         names = set(self.tools.tools)
         while True:
             if self.clock() >= self.deadline:
                 self.stopped = "timeout"
                 return
-            if len(self.steps) >= cfg.agent_max_steps:
+            if len(self.steps) >= config.agent_max_steps:
                 self.stopped = "max_steps"
                 return
-            if conversation_tokens(self.messages, specs) > cfg.agent_context_tokens:
+            if conversation_tokens(self.messages, specs) > config.agent_context_tokens:
                 self.stopped = "context"
                 return
             turn_started = self.clock()
@@ -200,7 +199,7 @@ class AgentRun:
         # shows the model exactly what it wrote, and no server sees half-formed tool_calls.
         self.messages.append(ai if native else AIMessage(content=ai.content))
         for call in calls:
-            if len(self.steps) >= self.jobs.cfg.agent_max_steps:
+            if len(self.steps) >= self.deps.config.agent_max_steps:
                 # Every native call id needs an answer, even when the bound stops it.
                 self.messages.append(ToolMessage("ERROR: step limit reached", tool_call_id=call.id))
                 continue
@@ -229,7 +228,7 @@ class AgentRun:
 
 
 def run_agent(
-    jobs: Jobs,
+    deps: AssistantDeps,
     question: str,
     *,
     customer_id: int | None = None,
@@ -241,32 +240,23 @@ def run_agent(
         raise InvalidRequest("the question is empty")
     started = clock()
     language = detect_language(question)
-    output_id = new_output_id()
     name: str | None = None
     if customer_id is not None:
-        profile = jobs.profile(customer_id)
+        profile = deps.profile(customer_id)
         customer_id, name = profile.customer.id, profile.customer.name  # merged -> survivor
-    tools = AgentTools(jobs, language, pinned_customer=customer_id)
-    phrases = tools.phrases
-    scope = fill(
-        phrases["scope_pinned"] if customer_id is not None else phrases["scope_open"],
-        {"name": name or ""},
-        f"{language}/agent_tools.yaml:scope",
-    )
+    tools = AgentTools(deps, language, pinned_customer=customer_id)
     specs = tools.specs()
-    run = AgentRun(jobs, tools, started + jobs.cfg.agent_timeout_s, clock)
+    run = AgentRun(deps, tools, started + deps.config.agent_timeout_s, clock)
     run.reminder = render_prompt("agent_remind", language)
-    run.messages = [
-        SystemMessage(render_prompt("agent_system", language, scope=scope)),
-        HumanMessage(render_prompt("agent_user", language, question=question)),
-    ]
-    run.loop(jobs.llm.bind_tools(specs), specs)
+    run.messages = prompt("agent", language, scope=_scope(tools, name), question=question)
+    run.loop(deps.llm.bind_tools(specs), specs)
     if run.stopped in ("max_steps", "context", "repeated", "model_error") and not run.final_text:
-        run.final_answer(_without_tools(jobs.llm, specs), question, language)
-    result = _grounded_result(jobs, run, question, language, customer_id, output_id)
+        run.final_answer(_without_tools(deps.llm, specs), question, language)
+    result = _grounded_result(deps, run, question, language, customer_id)
     result.seconds = round(clock() - started, 3)
-    jobs.audit(
-        output_id=output_id,
+    record(
+        deps,
+        output_id=result.output_id,
         actor=actor,
         action="agent",
         customer_id=result.customer_id,
@@ -286,6 +276,12 @@ def run_agent(
     return result
 
 
+def _scope(tools: AgentTools, name: str | None) -> str:
+    """The system prompt's line on whom the run is about (the pinned customer, or anyone)."""
+    phrase = tools.phrases["scope_pinned" if tools.pinned is not None else "scope_open"]
+    return render_text(phrase, {"name": name or ""}, f"{tools.language}/agent_tools.yaml:scope")
+
+
 def _without_tools(llm: BaseChatModel, specs: list[dict[str, Any]]) -> Any:
     # tool_choice="none" keeps the specs for servers that want them beside tool messages;
     # the local model drops its tools for it, so its template asks for no call.
@@ -293,54 +289,45 @@ def _without_tools(llm: BaseChatModel, specs: list[dict[str, Any]]) -> Any:
 
 
 def _grounded_result(
-    jobs: Jobs,
-    run: AgentRun,
-    question: str,
-    language: str,
-    pinned: int | None,
-    output_id: str,
+    deps: AssistantDeps, run: AgentRun, question: str, language: str, pinned: int | None
 ) -> AgentResult:
-    """Ground the final text against the gathered records; fall back to the records themselves."""
+    """Check the final text against the gathered records; fall back to the records themselves."""
     context = run.tools.gathered.records
     guard = GuardReport()
     sentences: list[Sentence] = []
     citations: list[Citation] = []
     if run.final_text.strip():
-        grounded = ground(
+        grounded = check(
+            deps,
             run.final_text,
             context,
-            Scorer([r.text for r in context], jobs.retrieval.embedder),
             customer_id=pinned,
-            owner_of=jobs.owner_of,
             facts_text="",
-            support_threshold=jobs.cfg.support_threshold,
-            support_cosine=SUPPORT_COSINE,
-            check=lambda ids: check_fetched(ids, context, pinned, jobs.owner_of),
+            owners=lambda ids: check_fetched(ids, context, pinned, deps.owner_of),
         )
         guard, sentences, citations = grounded.guard, grounded.sentences, grounded.citations
     degraded = run.degraded
     # Whether the records answer is decided by relevance, not by the small model's
     # NOT_IN_RECORDS: with relevant records gathered, the user gets them.
     if not sentences:
-        relevant = relevant_records(jobs, question, context)
+        relevant = relevant_records(deps, question, context)
         if relevant:
-            sentences = extractive(relevant, language)
-            citations = [code_citation(r) for r in relevant[:2]]
+            sentences, citations = fall_back(relevant, language)
             if run.stopped == "timeout" and degraded is None:
-                degraded = f"agent stopped at the {jobs.cfg.agent_timeout_s:.0f} s limit"
+                degraded = f"agent stopped at the {deps.config.agent_timeout_s:.0f} s limit"
     answered = bool(sentences)
     if not answered:
         sentences = [Sentence(text=label("not_answered", language), generated=False)]
     return AgentResult(
-        output_id=output_id,
+        output_id=new_output_id(),
         question=question,
         language=language,  # type: ignore[arg-type]
-        text=render_text(sentences, citations),
+        text=marked_text(sentences, citations),
         sentences=sentences,
         citations=citations,
         answered=answered,
         customer_id=pinned if pinned is not None else _one_customer(citations, context),
-        model=jobs.model,
+        model=deps.model,
         guard=guard,
         degraded=degraded,
         steps=run.steps,
@@ -378,15 +365,6 @@ def check_fetched(
         elif not ok:
             removed += 1
     return valid, removed
-
-
-def relevant_records(
-    jobs: Jobs, question: str, records: list[ContextRecord]
-) -> list[ContextRecord]:
-    """The gathered records that plausibly answer the question, best first."""
-    scores = relevance(jobs, question, [r.text for r in records])
-    scored = [(score, r) for score, r in zip(scores, records, strict=True) if score is not None]
-    return [r for _, r in sorted(scored, key=lambda x: -x[0])]
 
 
 def _one_customer(citations: list[Citation], context: list[ContextRecord]) -> int | None:

@@ -1,0 +1,228 @@
+"""Follow-up e-mail drafts: the frame from a purpose template, one paragraph from the model."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from assistant import findings
+from assistant.context import (
+    ContextRecord,
+    interaction_record,
+    render_facts,
+    render_records,
+    within_budget,
+)
+from assistant.deps import AssistantDeps, new_output_id
+from assistant.errors import InvalidRequest
+from assistant.facts import fact_lines, profile_facts
+from assistant.language import choose_language
+from assistant.pipeline import check, complete, prompt, record
+from assistant.prompting import email_templates, render_text
+from assistant.similarity import content_tokens, overlap
+from assistant.types import Citation, EmailDraft, GuardReport
+from knowledge.errors import ConsentError
+from knowledge.records import CustomerProfile, InteractionRecord
+
+PURPOSES = ("thank_you", "f2_step", "win_back", "apology", "renewal")
+TONES = ("polite", "friendly", "formal", "casual")
+LENGTHS = {"short": 2, "medium": 3, "long": 5}
+# A weak model sometimes writes from the customer's side; such sentences are dropped.
+_WRONG_SIDE = re.compile(
+    r"\bI would like to (?:request|order|ask)|\bplease send (?:me|us) (?:a|the) quote"
+    r"|\bI am writing to (?:ask|request|inquire)|見積(?:も)?りをお願い|注文したいのですが",
+    re.IGNORECASE,
+)
+# A paragraph that carries a record's speaker labels ("お客様:", "担当(BA 早川):", "Agent:") was
+# copied from the conversation log, not written to the customer: the whole paragraph is unfit.
+_TRANSCRIPT = re.compile(
+    r"(?:お客様|担当|顧客|オペレーター|Customer|Agent|Rep)\s*(?:[(（][^)）]*[)）])?\s*[:：]",
+    re.IGNORECASE,
+)
+_FACT_KEYS = ["name", "order_count", "last_order_at", "ctb_category", "segment"]
+_CONTEXT_TOKENS = 500
+
+
+@dataclass(frozen=True)
+class Frame:
+    """The purpose's template filled with data: the whole e-mail but the model's paragraph."""
+
+    subject: str
+    instruction: str  # what the model is asked to write
+    fallback: str  # the paragraph when nothing the model wrote survives the check
+    greeting: str
+    closing: str
+
+
+def _variables(deps: AssistantDeps, profile: Any, step: int | None, lang: str) -> dict[str, Any]:
+    last = profile.recent_orders[0] if profile.recent_orders else None
+    product = last.lines[0].product_name if last and last.lines else ""
+    last_date = last.ordered_at.date().isoformat() if last and last.ordered_at else ""
+    return {
+        "name": profile.customer.name,
+        "last_product": product or ("ご購入の商品" if lang == "ja" else "your purchase"),
+        "last_order_date": last_date or ("先日" if lang == "ja" else "recently"),
+        "top_category": profile.facts.ctb.category or product,
+        "sender": deps.config.company_name,
+        "step": step or "",
+    }
+
+
+def build_draft(
+    deps: AssistantDeps,
+    customer_id: int,
+    *,
+    purpose: str,
+    tone: str,
+    length: str,
+    language: str | None,
+    step: int | None,
+    actor: str,
+) -> EmailDraft:
+    """A reviewed-by-a-person draft (never sent); ConsentError for marketing to an opt-out."""
+    _check_options(purpose, tone, length)
+    profile = deps.profile(customer_id)
+    cid = profile.customer.id
+    lang = choose_language(language, "", profile.customer.language)
+    template = email_templates(lang)[purpose]
+    if template.get("marketing") and profile.customer.email_opt_out:
+        raise ConsentError(
+            f"customer {cid} opted out of marketing e-mail: no {purpose} draft (service mail only)"
+        )
+    if purpose == "f2_step":
+        step = _f2_step(template, step)
+    config = deps.config
+    context = _context(purpose, deps.interactions(cid), config.record_chars, config.intents)
+    frame = _frame(deps, profile, purpose, step, lang, context)
+    facts = profile_facts(profile)
+    facts_text = render_facts(fact_lines(facts, lang, _FACT_KEYS), lang)
+    messages = prompt(
+        "email",
+        lang,
+        facts=facts_text,
+        records=render_records(context, lang),
+        instruction=frame.instruction,
+        tone=tone,
+        sentences=LENGTHS[length],
+    )
+    generated = complete(deps, messages, max_tokens=60 * LENGTHS[length])
+    paragraph, citations, guard = _checked_paragraph(
+        deps, generated.text, context, cid, f"{facts_text}\n{frame.instruction}\n{frame.fallback}"
+    )
+    draft = EmailDraft(
+        output_id=new_output_id(),
+        customer_id=cid,
+        purpose=purpose,
+        tone=tone,
+        length=length,
+        language=lang,
+        subject=frame.subject,
+        body=f"{frame.greeting}\n\n{paragraph or frame.fallback}\n\n{frame.closing}\n",
+        citations=citations,
+        facts=facts,
+        model=deps.model,
+        guard=guard,
+        step=step if purpose == "f2_step" else None,
+        degraded=generated.degraded,
+    )
+    record(
+        deps,
+        output_id=draft.output_id,
+        actor=actor,
+        action="draft_email",
+        customer_id=cid,
+        citations=citations,
+        guard=guard,
+        details={"purpose": purpose, "step": draft.step, "language": lang},
+    )
+    return draft
+
+
+def _check_options(purpose: str, tone: str, length: str) -> None:
+    """InvalidRequest for a purpose, tone or length that is not one of the known ones."""
+    if purpose not in PURPOSES:
+        raise InvalidRequest(f"purpose {purpose!r} is not one of {', '.join(PURPOSES)}")
+    if tone not in TONES:
+        raise InvalidRequest(f"tone {tone!r} is not one of {', '.join(TONES)}")
+    if length not in LENGTHS:
+        raise InvalidRequest(f"length {length!r} is not one of {', '.join(LENGTHS)}")
+
+
+def _f2_step(template: dict[str, Any], step: int | None) -> int:
+    """The F2 sequence's step (1 when not given); InvalidRequest for one the template lacks."""
+    step = step or 1
+    steps = template["steps"]
+    if str(step) not in steps:
+        raise InvalidRequest(f"f2_step step must be one of {', '.join(steps)}, not {step}")
+    return step
+
+
+def _frame(
+    deps: AssistantDeps,
+    profile: CustomerProfile,
+    purpose: str,
+    step: int | None,
+    lang: str,
+    context: list[ContextRecord],
+) -> Frame:
+    """prompts/<lang>/email_templates.yaml's frame of the purpose, filled with the data."""
+    frames = email_templates(lang)
+    template = frames[purpose]
+    variables = _variables(deps, profile, step, lang)
+    if purpose == "f2_step":
+        subject_t, instruction_t, fallback_t = template["steps"][str(step)]
+        variables |= {
+            "step_subject": render_text(subject_t, variables, "f2 subject"),
+            "step_instruction": render_text(instruction_t, variables, "f2 instruction"),
+            "step_fallback": render_text(fallback_t, variables, "f2 fallback"),
+        }
+    issue = context[0].span if purpose == "apology" and context else ""
+    variables["issue"] = issue[:120] or ("ご指摘の件" if lang == "ja" else "the issue you reported")
+    where = f"{lang}/email_templates.yaml:{purpose}"
+    return Frame(
+        subject=render_text(str(template["subject"]), variables, where),
+        instruction=render_text(str(template["instruction"]), variables, where),
+        fallback=render_text(str(template["fallback"]), variables, where),
+        greeting=render_text(str(frames["greeting"]), variables, f"{lang}/greeting"),
+        closing=render_text(str(frames["closing"]), variables, f"{lang}/closing"),
+    )
+
+
+def _context(
+    purpose: str, interactions: list[InteractionRecord], chars: int, intents: list[str]
+) -> list[ContextRecord]:
+    if purpose == "apology":
+        chosen = [f.interaction for f in findings.complaints(interactions, intents)[:2]]
+        chosen += [f.interaction for f in findings.open_issues(interactions)[:2]]
+    elif purpose == "renewal":
+        chosen = [
+            i
+            for i in interactions
+            if (i.intent or findings.classify_intent(f"{i.subject or ''} {i.body}", intents))
+            == "quote"
+        ][-3:]
+    else:
+        chosen = sorted(interactions, key=lambda i: i.occurred_at)[-3:]
+    unique = list({i.record_id: i for i in chosen}.values())
+    records = [interaction_record(n, i, chars) for n, i in enumerate(unique, 1)]
+    return within_budget(records, _CONTEXT_TOKENS)
+
+
+def _checked_paragraph(
+    deps: AssistantDeps, text: str, context: list[ContextRecord], cid: int, frame_text: str
+) -> tuple[str, list[Citation], GuardReport]:
+    """Keep sentences supported by a record (cited) or by the facts and purpose; drop the rest."""
+    g = check(deps, text, context, customer_id=cid, facts_text=frame_text)
+    kept_by_frame = set()
+    frame_tokens = content_tokens(frame_text)
+    for sentence in g.dropped:
+        if overlap(content_tokens(sentence), frame_tokens) >= deps.policy.support_overlap:
+            kept_by_frame.add(sentence)
+            g.guard.unsupported_sentences_dropped -= 1
+    kept = {s.text for s in g.sentences} | kept_by_frame
+    if _TRANSCRIPT.search(text):
+        g.guard.unsupported_sentences_dropped += len(kept)
+        return "", [], g.guard
+    out = [s for s in g.order if s in kept and not _WRONG_SIDE.search(s)]
+    return " ".join(out), g.citations, g.guard
