@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable, Generator, Iterator
 from contextlib import closing
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
@@ -198,27 +198,36 @@ def fall_back(
 # --- record ---------------------------------------------------------------------------------
 
 
+class Output(Protocol):
+    """What every job's result has that its audit row needs."""
+
+    @property
+    def output_id(self) -> str: ...
+    @property
+    def customer_id(self) -> int | None: ...
+    @property
+    def guard(self) -> GuardReport: ...
+
+
 def record(
     deps: AssistantDeps,
+    output: Output,
     *,
-    output_id: str,
     actor: str,
     action: str,
-    customer_id: int | None,
-    citations: list[Citation],
-    guard: GuardReport,
     details: dict[str, Any] | None = None,
 ) -> None:
-    """One audit_log row per generated output."""
+    """One audit_log row per generated output: who, what, about whom, which records it cites."""
+    citations: list[Citation] = getattr(output, "citations", [])  # a rewrite cites nothing
     write_audit(
         deps.sessions,
-        output_id=output_id,
+        output_id=output.output_id,
         actor=actor,
         action=action,
-        customer_id=customer_id,
+        customer_id=output.customer_id,
         cited_records=[c.record_id for c in citations],
         model=deps.model,
-        details={"guard": guard.model_dump(), **(details or {})},
+        details={"guard": output.guard.model_dump(), **(details or {})},
     )
 
 

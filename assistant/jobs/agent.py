@@ -256,12 +256,9 @@ def run_agent(
     result.seconds = round(clock() - started, 3)
     record(
         deps,
-        output_id=result.output_id,
+        result,
         actor=actor,
         action="agent",
-        customer_id=result.customer_id,
-        citations=result.citations,
-        guard=result.guard,
         details={
             "question": question,
             "answered": result.answered,

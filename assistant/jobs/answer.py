@@ -118,12 +118,9 @@ def answer_stream(
         )
     record(
         deps,
-        output_id=result.output_id,
+        result,
         actor=actor,
         action="answer",
-        customer_id=result.customer_id,
-        citations=result.citations,
-        guard=result.guard,
         details={"question": question, "answered": result.answered, "degraded": result.degraded},
     )
     yield StreamEvent(type="result", result=result)

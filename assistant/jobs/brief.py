@@ -84,16 +84,8 @@ def build_brief(
     )
     sections.append(BriefSection(title=label("sec_next", lang), sentences=[action]))
     result = _result(deps, profile, lang, sections, contacts, sources, facts, written)
-    record(
-        deps,
-        output_id=result.output_id,
-        actor=actor,
-        action="brief",
-        customer_id=cid,
-        citations=result.citations,
-        guard=result.guard,
-        details={"language": lang, "degraded": result.degraded},
-    )
+    details = {"language": lang, "degraded": result.degraded}
+    record(deps, result, actor=actor, action="brief", details=details)
     return result
 
 

@@ -126,16 +126,8 @@ def build_draft(
         step=step if purpose == "f2_step" else None,
         degraded=generated.degraded,
     )
-    record(
-        deps,
-        output_id=draft.output_id,
-        actor=actor,
-        action="draft_email",
-        customer_id=cid,
-        citations=citations,
-        guard=guard,
-        details={"purpose": purpose, "step": draft.step, "language": lang},
-    )
+    details = {"purpose": purpose, "step": draft.step, "language": lang}
+    record(deps, draft, actor=actor, action="draft_email", details=details)
     return draft
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from assistant.deps import AssistantDeps, new_output_id
 from assistant.errors import InvalidRequest
 from assistant.guards import scrub_unsafe, unsourced_numbers
@@ -38,24 +40,8 @@ def rewrite_text(
     result, degraded = _checked(generated.text, text, guard), generated.degraded
     if not result:
         result, degraded = text, degraded or "the rewrite was empty after checks; original kept"
-    output_id = new_output_id()
-    record(
-        deps,
-        output_id=output_id,
-        actor=actor,
-        action="rewrite",
-        customer_id=cid,
-        citations=[],
-        guard=guard,
-        details={
-            "instruction": instruction,
-            "language": lang,
-            "source_output_id": source_output_id,
-            "degraded": degraded,
-        },
-    )
-    return RewriteResult(
-        output_id=output_id,
+    rewrite = RewriteResult(
+        output_id=new_output_id(),
         text=result,
         instruction=instruction,
         language=lang,
@@ -65,6 +51,10 @@ def rewrite_text(
         guard=guard,
         degraded=degraded,
     )
+    details: dict[str, Any] = {"instruction": instruction, "language": lang}
+    details |= {"source_output_id": source_output_id, "degraded": degraded}
+    record(deps, rewrite, actor=actor, action="rewrite", details=details)
+    return rewrite
 
 
 def _checked(rewritten: str, original: str, guard: GuardReport) -> str:
