@@ -30,15 +30,16 @@ class GroundingPolicy:
     embedding similarity of the two.
     """
 
-    # A hit plausibly answers the question: cosine or overlap at least this (else "the records
-    # do not answer"). The cosine is settings.assistant.relevance_threshold (calibrated).
-    relevance_cosine: float = 0.2
+    # From settings.assistant (see from_settings): a hit plausibly answers the question when its
+    # cosine is at least relevance_threshold (calibrated) or its overlap relevance_overlap;
+    # a sentence without a valid marker needs support_threshold overlap (or support_cosine).
+    relevance_cosine: float
+    support_overlap: float
     relevance_overlap: float = 0.5
     # A marker the model wrote still needs some overlap with its record; without a marker the
-    # best record must clear the higher support bar (settings.assistant.support_threshold).
+    # best record must clear the higher support bar.
     marker_overlap: float = 0.15
     marker_cosine: float = 0.35
-    support_overlap: float = 0.3
     support_cosine: float = 0.5
     # A sentence made of the question's own words (this share or more) restates it.
     echo_overlap: float = 0.8

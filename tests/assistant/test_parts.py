@@ -147,7 +147,7 @@ def test_grounding_drops_the_question_said_back() -> None:
             text,
             [record],
             Scorer([record.text], None),
-            GroundingPolicy(support_overlap=0.3, support_cosine=0.5),
+            GroundingPolicy(relevance_cosine=0.2, support_overlap=0.3, support_cosine=0.5),
             customer_id=7,
             owner_of=lambda _: 7,
             facts_text="",
