@@ -18,11 +18,9 @@ from assistant.language import choose_language
 from assistant.prompting import email_templates, render_prompt, render_text
 from assistant.similarity import Scorer, content_tokens, overlap
 from assistant.types import EmailDraft, GuardReport
+from assistant.vocabulary import LENGTHS, PURPOSES, TONES
 from knowledge.errors import ConsentError
 
-PURPOSES = ("thank_you", "f2_step", "win_back", "apology", "renewal")
-TONES = ("polite", "friendly", "formal", "casual")
-LENGTHS = {"short": 2, "medium": 3, "long": 5}
 SUPPORT_COSINE = 0.5
 # A weak model sometimes writes from the customer's side; such sentences are dropped.
 _WRONG_SIDE = re.compile(
