@@ -54,6 +54,9 @@ class Vocabulary(BaseModel):
     interaction_kinds: list[InteractionKind]
     phases: list[Phase]
     segments: list[Segment]
+    draft_defaults: dict[str, str] = Field(
+        description="the tone and length a draft gets when the request names none"
+    )
 
 
 class Health(BaseModel):

@@ -8,7 +8,7 @@ from fastapi.responses import JSONResponse
 from api.auth import clear_session_cookie, set_session_cookie
 from api.deps import AnyRole, ServicesDep, may
 from api.errors import AUTH_RESPONSES, ErrorResponse, Unauthorized
-from api.schemas import Health, Me, Readiness, SessionCreate, Vocabulary
+from api.schemas import DraftRequest, Health, Me, Readiness, SessionCreate, Vocabulary
 from assistant.vocabulary import LENGTHS, PURPOSES, TONES
 from knowledge.apikeys import ROLES, verify_key
 from knowledge.vocabulary import INTERACTION_KINDS, LANGUAGES, PHASES, SEGMENTS
@@ -97,5 +97,8 @@ def vocabulary(principal: AnyRole) -> Vocabulary:
             "interaction_kinds": INTERACTION_KINDS,
             "phases": PHASES,
             "segments": SEGMENTS,
+            "draft_defaults": {
+                name: DraftRequest.model_fields[name].default for name in ("tone", "length")
+            },
         }
     )
