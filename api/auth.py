@@ -126,6 +126,3 @@ def require(*roles: str):  # type: ignore[no-untyped-def]
         return principal
 
     return _check
-
-
-AnyRole = Annotated[Principal, Depends(current_principal)]

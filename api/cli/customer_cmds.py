@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, cast, get_args
 
 import typer
 from rich.console import Console, Group
@@ -193,9 +193,10 @@ def basket(
     limit: Annotated[int, typer.Option(help="At most this many pairs.")] = 20,
 ) -> None:
     """Items frequently bought together: support, confidence and lift."""
-    if by not in ("product", "category"):
-        raise typer.BadParameter(f"--by must be product or category, got {by!r}")
-    level: BasketLevel = "product" if by == "product" else "category"
+    levels = get_args(BasketLevel)
+    if by not in levels:
+        raise typer.BadParameter(f"--by must be {' or '.join(levels)}, got {by!r}")
+    level = cast(BasketLevel, by)
     ctx = get_context()
     with ctx.sessions() as session:
         try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, get_args
 
 import typer
 from rich.console import Console
@@ -13,7 +13,7 @@ from rich.table import Table
 from api.cli.context import get_context
 from retrieval.errors import RetrievalError
 from retrieval.evaluation import MODES, evaluate, load_questions, markdown_table
-from retrieval.service import Retrieval, build_retrieval
+from retrieval.service import Mode, Retrieval, build_retrieval
 from retrieval.types import IndexReport, Scope
 
 console = Console()
@@ -86,7 +86,7 @@ def search(
     kb: Annotated[bool, typer.Option("--kb", help="Search the knowledge base.")] = False,
     all_: Annotated[bool, typer.Option("--all", help="Search everything (admin).")] = False,
     k: Annotated[int, typer.Option(help="How many records.")] = 8,
-    mode: Annotated[str, typer.Option(help="hybrid | keyword | vector")] = "hybrid",
+    mode: Annotated[str, typer.Option(help=" | ".join(get_args(Mode)))] = "hybrid",
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Search one customer's records (--customer ID), the knowledge base (--kb) or all (--all)."""

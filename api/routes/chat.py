@@ -13,13 +13,14 @@ import logging
 import threading
 import uuid
 from collections.abc import AsyncIterator
-from typing import Annotated, Any
+from typing import Any
 
 import anyio
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from sse_starlette import EventSourceResponse
 
-from api.auth import Principal, require
+from api.auth import Principal
+from api.deps import Chatter, ServicesDep
 from api.errors import (
     AUTH_RESPONSES,
     BAD_REQUEST,
@@ -30,15 +31,13 @@ from api.errors import (
     error_from_exception,
 )
 from api.schemas import ChatRequest, utc
-from api.services import Services, get_services
+from api.services import Services
 from assistant.types import AnswerResult
 from knowledge.apikeys import conversation_owner
 from knowledge.repository import get_customer
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["chat"])
-ServicesDep = Annotated[Services, Depends(get_services)]
-Agent = Annotated[Principal, Depends(require("agent"))]
 _END = object()
 
 SSE_DOC: Responses = {
@@ -146,7 +145,7 @@ async def _stream(
     summary="Ask a question; the answer streams as Server-Sent Events",
     responses={**SSE_DOC, **AUTH_RESPONSES, **NOT_FOUND, **UNAVAILABLE, **BAD_REQUEST},
 )
-async def chat(body: ChatRequest, principal: Agent, services: ServicesDep) -> EventSourceResponse:
+async def chat(body: ChatRequest, principal: Chatter, services: ServicesDep) -> EventSourceResponse:
     """Stream an answer grounded in the customer's records and the knowledge base."""
     services.need_assistant()
     await anyio.to_thread.run_sync(_check_access, services, body, principal)
@@ -160,7 +159,7 @@ async def chat(body: ChatRequest, principal: Agent, services: ServicesDep) -> Ev
     summary="Ask a question; the whole answer in one JSON response",
     responses={**AUTH_RESPONSES, **NOT_FOUND, **UNAVAILABLE, **BAD_REQUEST},
 )
-async def answer(body: ChatRequest, principal: Agent, services: ServicesDep) -> AnswerResult:
+async def answer(body: ChatRequest, principal: Chatter, services: ServicesDep) -> AnswerResult:
     """The same answer as /chat, not streamed (for scripts)."""
     assistant = services.need_assistant()
     await anyio.to_thread.run_sync(_check_access, services, body, principal)

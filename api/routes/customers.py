@@ -4,18 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Path, Query
 
-from api.auth import Principal, require
+from api.deps import CustomerReader, SegmentReader, ServicesDep
 from api.errors import AUTH_RESPONSES, NOT_FOUND
 from api.schemas import utc
-from api.services import Services, get_services
 from knowledge.records import CustomerProfile, CustomerRecord
 
 router = APIRouter(tags=["customers"])
-ServicesDep = Annotated[Services, Depends(get_services)]
-CustomerReader = Annotated[Principal, Depends(require("agent", "sales", "marketing"))]
-SegmentReader = Annotated[Principal, Depends(require("sales", "marketing"))]
 RECORD_ID = r"^(interaction|article|order):[0-9]{1,18}$"
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Depends, Path
+from fastapi import APIRouter, Body, Path
 from fastapi.responses import PlainTextResponse
 
-from api.auth import Principal, require
+from api.deps import Briefer, Drafter, ServicesDep
 from api.errors import (
     AUTH_RESPONSES,
     BAD_REQUEST,
@@ -18,14 +18,11 @@ from api.errors import (
     Responses,
 )
 from api.schemas import BriefRequest, DraftRequest, RewriteRequest, utc
-from api.services import Services, get_services
+from api.services import Services
 from assistant.types import BriefResult, EmailDraft, RewriteResult
 from knowledge.apikeys import output_owner
 
 router = APIRouter(tags=["generate"])
-ServicesDep = Annotated[Services, Depends(get_services)]
-Briefer = Annotated[Principal, Depends(require("agent", "sales"))]
-Drafter = Annotated[Principal, Depends(require("agent", "sales", "marketing"))]
 CustomerId = Annotated[int, Path(ge=1, le=2**62)]
 CONSENT: Responses = {
     409: {"model": ErrorResponse, "description": "Consent refuses it (e-mail opt-out)"}

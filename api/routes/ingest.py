@@ -13,12 +13,12 @@ import tempfile
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path as FilePath
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Form, Path, UploadFile
+from fastapi import APIRouter, File, Form, Path, UploadFile
 from fastapi.responses import JSONResponse
 
-from api.auth import Principal, require
+from api.deps import Importer, ServicesDep, Writer
 from api.errors import (
     AUTH_RESPONSES,
     BAD_REQUEST,
@@ -36,7 +36,7 @@ from api.schemas import (
     InteractionCreate,
     RejectedRowOut,
 )
-from api.services import Services, get_services
+from api.services import Services
 from knowledge.errors import ImportRejected
 from knowledge.importing import (
     EntityMapping,
@@ -48,17 +48,14 @@ from knowledge.importing import (
     import_file,
     import_records,
 )
+from knowledge.vocabulary import Entity
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["ingest"])
-ServicesDep = Annotated[Services, Depends(get_services)]
-Writer = Annotated[Principal, Depends(require("agent"))]
-Admin = Annotated[Principal, Depends(require())]
 BAD_INPUT: Responses = {
     400: {"model": ErrorResponse, "description": "The import could not start (entity, mapping)"}
 }
 UPLOAD_TYPES = {".csv", ".tsv", ".json", ".jsonl", ".ndjson"}
-Entity = Literal["customer", "contact", "product", "order", "interaction", "article"]
 SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 
 
@@ -127,7 +124,7 @@ async def create_interaction(
     summary="Ingest a batch of canonical records (the same path as file imports)",
     responses={**AUTH_RESPONSES, **BAD_INPUT},
 )
-async def ingest_batch(body: BatchIngest, _p: Admin, services: ServicesDep) -> ImportReportOut:
+async def ingest_batch(body: BatchIngest, _p: Importer, services: ServicesDep) -> ImportReportOut:
     """Import up to 10 000 records of one entity; re-sending the batch changes nothing."""
     report = await services.run_cpu(
         _import, services, body.records, body.source, body.entity, body.references_source
@@ -178,7 +175,7 @@ def _run_file_import(
     },
 )
 async def upload_import(
-    _p: Admin,
+    _p: Importer,
     services: ServicesDep,
     file: Annotated[UploadFile, File(description="CSV, JSON or JSONL")],
     source: Annotated[str, Form(min_length=1, max_length=64, examples=["demo-ec"])],
@@ -244,7 +241,7 @@ async def upload_import(
     responses={**AUTH_RESPONSES, **NOT_FOUND},
 )
 def import_status(
-    _p: Admin,
+    _p: Importer,
     services: ServicesDep,
     job_id: Annotated[str, Path(pattern=r"^[0-9a-f]{32}$")],
 ) -> ImportJob | JSONResponse:

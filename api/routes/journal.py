@@ -5,19 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
-from api.auth import AnyRole, Principal, require
+from api.deps import Admin, AnyRole, ServicesDep
 from api.errors import AUTH_RESPONSES, NOT_FOUND, NotVisible
 from api.schemas import FeedbackCreate, utc
-from api.services import Services, get_services
 from knowledge.apikeys import output_owner
 from knowledge.journal import add_feedback, list_audit, list_gaps
 
 router = APIRouter(tags=["journal"])
-ServicesDep = Annotated[Services, Depends(get_services)]
-Admin = Annotated[Principal, Depends(require())]
 
 
 class AuditOut(BaseModel):

@@ -4,17 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path
+from fastapi import APIRouter, Path
 
-from api.auth import Principal, require
+from api.deps import Admin, ServicesDep
 from api.errors import AUTH_RESPONSES, NOT_FOUND
 from api.schemas import KeyCreate, KeyCreated, KeyOut, utc
-from api.services import Services, get_services
 from knowledge.apikeys import create_key, list_keys, revoke_key
 
 router = APIRouter(tags=["keys"])
-ServicesDep = Annotated[Services, Depends(get_services)]
-Admin = Annotated[Principal, Depends(require())]
 
 
 @router.get("/keys", response_model=list[KeyOut], summary="List API keys", responses=AUTH_RESPONSES)

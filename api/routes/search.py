@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from fastapi import APIRouter
 
-from fastapi import APIRouter, Depends
-
-from api.auth import Principal, require
+from api.deps import Searcher, ServicesDep
 from api.errors import AUTH_RESPONSES, NOT_FOUND, UNAVAILABLE, ApiError, Forbidden
 from api.schemas import SearchHitOut, SearchRequest
-from api.services import Services, get_services
+from api.services import Services
 from retrieval.types import Scope, SearchFilters, SearchHit
 
 router = APIRouter(tags=["search"])
-ServicesDep = Annotated[Services, Depends(get_services)]
-Searcher = Annotated[Principal, Depends(require("agent", "sales"))]
 
 
 def _hit_out(hit: SearchHit) -> SearchHitOut:

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
 
-from api.auth import AnyRole, clear_session_cookie, set_session_cookie
+from api.auth import clear_session_cookie, set_session_cookie
+from api.deps import AnyRole, ServicesDep, may
 from api.errors import AUTH_RESPONSES, ErrorResponse, Unauthorized
-from api.schemas import Health, Me, Readiness, SessionCreate
-from api.services import Services, get_services
-from knowledge.apikeys import verify_key
+from api.schemas import DraftRequest, Health, Me, Readiness, SessionCreate, Vocabulary
+from assistant.vocabulary import LENGTHS, PURPOSES, TONES
+from knowledge.apikeys import ROLES, verify_key
+from knowledge.vocabulary import INTERACTION_KINDS, LANGUAGES, PHASES, SEGMENTS
 
 router = APIRouter(tags=["system"])
-ServicesDep = Annotated[Services, Depends(get_services)]
 
 
 @router.get("/health", response_model=Health, summary="Liveness: the process answers")
@@ -76,3 +75,30 @@ def sign_out(response: Response) -> Response:
     response.status_code = 204
     clear_session_cookie(response)
     return response
+
+
+@router.get(
+    "/vocabulary",
+    response_model=Vocabulary,
+    summary="The value lists (purposes, tones, kinds...) and what the caller may do",
+    responses=AUTH_RESPONSES,
+)
+def vocabulary(principal: AnyRole) -> Vocabulary:
+    """Every list a client offers as choices, from their one definition; the panel reads it."""
+    return Vocabulary.model_validate(
+        {
+            "role": principal.role,
+            "actions": may(principal.role),
+            "roles": ROLES,
+            "languages": LANGUAGES,
+            "purposes": PURPOSES,
+            "tones": TONES,
+            "lengths": tuple(LENGTHS),
+            "interaction_kinds": INTERACTION_KINDS,
+            "phases": PHASES,
+            "segments": SEGMENTS,
+            "draft_defaults": {
+                name: DraftRequest.model_fields[name].default for name in ("tone", "length")
+            },
+        }
+    )

@@ -10,12 +10,8 @@
     me: null, customer: null, profile: null, conversationId: null, streamAbort: null,
     brief: null, draft: null, searchSeq: 0,
   };
-  const ROLE_CAN = {
-    agent: ["customers", "chat", "brief", "email"],
-    sales: ["customers", "brief", "email"],
-    marketing: ["customers", "email"],
-    admin: ["customers", "chat", "brief", "email"],
-  };
+  // Each tab and the action (GET /vocabulary's `actions`) a role needs to see it.
+  const TAB_ACTION = { chat: "chat", brief: "brief", email: "draft" };
 
   const t = (key) => (I18N[state.lang] && I18N[state.lang][key]) || I18N.en[key] || key;
 
@@ -77,19 +73,36 @@
     $("whoami").textContent = me ? `${t("signedInAs")} ${me.name} (${role})` : "";
   }
 
-  function signedIn(me) {
+  // The value lists and the caller's actions come from the API, defined once there.
+  async function signedIn(me) {
+    let vocabulary;
+    try {
+      vocabulary = await api("GET", "/vocabulary");
+    } catch (e) {
+      $("signin-error").textContent = e.message;
+      return;
+    }
     state.me = me;
+    fillChoices(vocabulary);
     $("signin").hidden = true;
     $("desk").hidden = false;
     $("sign-out").hidden = false;
-    const can = ROLE_CAN[me.role] || [];
-    $("tab-chat").hidden = !can.includes("chat");
-    $("tab-brief").hidden = !can.includes("brief");
-    $("tab-email").hidden = !can.includes("email");
-    const first = ["chat", "brief", "email"].find((x) => can.includes(x));
+    const can = (tab) => vocabulary.actions.includes(TAB_ACTION[tab]);
+    for (const x of TABS) $(`tab-${x}`).hidden = !can(x);
+    const first = TABS.find(can);
     if (first) selectTab(first, false);
     showWho();
     $("customer-q").focus();
+  }
+
+  function fillChoices(v) {
+    const options = (values, prefix, chosen) => values.map((x) =>
+      el("option", { value: x, "data-i18n": prefix + x, selected: x === chosen }, t(prefix + x)));
+    $("purpose").replaceChildren(...options(v.purposes, "p_"));
+    $("tone").replaceChildren(...options(v.tones, "t_", v.draft_defaults.tone));
+    $("length").replaceChildren(...options(v.lengths, "l_", v.draft_defaults.length));
+    $("email-lang").replaceChildren(el("option", { value: "", "data-i18n": "l_auto" }, t("l_auto")),
+      ...options(v.languages, "lang_"));
   }
 
   function signedOut() {
@@ -107,7 +120,7 @@
     try {
       const me = await api("POST", "/session", { api_key: $("api-key").value.trim() });
       $("api-key").value = "";
-      signedIn(me);
+      await signedIn(me);
     } catch (e) {
       $("signin-error").textContent = e.message;
     }

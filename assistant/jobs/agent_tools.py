@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, Field, ValidationError
 
@@ -22,12 +22,9 @@ from assistant.facts import fact_lines, money, profile_facts
 from assistant.prompting import load_template, render_text
 from assistant.types import ToolStep
 from knowledge.errors import KnowledgeError
+from knowledge.vocabulary import InteractionKind as RecordKind
+from knowledge.vocabulary import ScoredSegment as SegmentName
 from retrieval.types import Scope, SearchFilters, SearchHit
-
-RecordKind = Literal[
-    "inquiry", "ticket", "review", "meeting_note", "call", "email", "chat", "survey", "store_visit"
-]
-SegmentName = Literal["champion", "loyal", "new", "at_risk", "dormant", "churned"]
 
 
 class ToolError(Exception):

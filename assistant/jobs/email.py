@@ -22,12 +22,10 @@ from assistant.pipeline import check, complete, prompt, record
 from assistant.prompting import email_templates, render_text
 from assistant.similarity import content_tokens, overlap
 from assistant.types import Citation, EmailDraft, GuardReport
+from assistant.vocabulary import LENGTHS, PURPOSES, TONES
 from knowledge.errors import ConsentError
 from knowledge.records import CustomerProfile, InteractionRecord
 
-PURPOSES = ("thank_you", "f2_step", "win_back", "apology", "renewal")
-TONES = ("polite", "friendly", "formal", "casual")
-LENGTHS = {"short": 2, "medium": 3, "long": 5}
 # A weak model sometimes writes from the customer's side; such sentences are dropped.
 _WRONG_SIDE = re.compile(
     r"\bI would like to (?:request|order|ask)|\bplease send (?:me|us) (?:a|the) quote"

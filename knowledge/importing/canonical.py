@@ -11,7 +11,7 @@ import unicodedata
 from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any, Literal, get_args
+from typing import Any
 
 from knowledge.errors import RowRejected
 from knowledge.normalize import (
@@ -21,30 +21,18 @@ from knowledge.normalize import (
     normalize_postal_code,
     normalize_text,
 )
+from knowledge.vocabulary import (
+    ARTICLE_KINDS,
+    CHANNELS,
+    CUSTOMER_KINDS,
+    ENTITIES,
+    INTERACTION_KINDS,
+    INTERACTION_STATUS,
+    LANGUAGES,
+    LIFECYCLE,
+    PHASES,
+)
 
-ENTITIES = ("customer", "contact", "product", "order", "interaction", "article")
-
-CUSTOMER_KINDS = ("person", "company")
-LANGUAGES = ("ja", "en")
-LIFECYCLE = ("lead", "prospect", "customer", "dormant", "churned")
-CHANNELS = ("store", "ec", "sales")
-# The API's request schemas use these types, so both describe one contract.
-InteractionKind = Literal[
-    "inquiry",
-    "ticket",
-    "review",
-    "meeting_note",
-    "call",
-    "email",
-    "chat",
-    "survey",
-    "store_visit",
-]
-Phase = Literal["marketing", "sales", "support", "success"]
-INTERACTION_KINDS: tuple[str, ...] = get_args(InteractionKind)
-PHASES: tuple[str, ...] = get_args(Phase)
-INTERACTION_STATUS = ("open", "pending", "resolved", "closed")
-ARTICLE_KINDS = ("faq", "manual", "policy")
 LINE_FIELDS = (
     "sku", "product_name", "category", "brand", "taste", "quantity", "unit_price", "amount",
     "gross_margin",

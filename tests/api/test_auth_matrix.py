@@ -13,10 +13,9 @@ from typing import Any
 
 import pytest
 
-from knowledge.apikeys import create_key
+from knowledge.apikeys import ROLES, create_key
 from tests.api.conftest import ApiHarness
 
-ROLES = ("agent", "sales", "marketing", "admin")
 ALL = frozenset(ROLES)
 PUBLIC = frozenset({"public"})
 
@@ -67,6 +66,7 @@ MATRIX: dict[tuple[str, str], Call] = {
     ("POST", "/session"): Call(PUBLIC, json=lambda h: {"api_key": h.keys["agent"]}),
     ("DELETE", "/session"): Call(PUBLIC, ok=204),
     ("GET", "/session"): Call(ALL),
+    ("GET", "/vocabulary"): Call(ALL),
     ("GET", "/customers"): Call(frozenset({"agent", "sales", "marketing"}), params={"q": "山田"}),
     ("GET", "/customers/{customer_id}"): Call(
         frozenset({"agent", "sales", "marketing"}), path_args=lambda h: {"customer_id": taro(h)}

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from api.app import create_app
-from knowledge.apikeys import create_key
+from knowledge.apikeys import ROLES, create_key
 from knowledge.db import make_engine, make_session_factory, migrate
 from knowledge.importing import import_records
 from retrieval.service import build_retrieval
@@ -48,9 +48,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
                 sessions, records, source=source, entity=entity, settings=settings.imports
             )
     build_retrieval(settings.retrieval, sessions).index(progress=False)
-    keys = {
-        role: create_key(sessions, name=f"{role}-1", role=role)[1] for role in ("agent", "admin")
-    }
+    keys = {role: create_key(sessions, name=f"{role}-1", role=role)[1] for role in ROLES}
     engine.dispose()
 
     with serving(create_app(settings)) as url:

@@ -11,6 +11,8 @@ from typing import Any
 
 import pytest
 
+from assistant.vocabulary import PURPOSES
+from knowledge.vocabulary import LANGUAGES
 from tests.browser.conftest import ARTIFACTS, LiveServer
 
 pytestmark = pytest.mark.integration
@@ -131,4 +133,25 @@ def test_wrong_key_shows_an_error(live_server: LiveServer, browser: Any) -> None
     page.press("#api-key", "Enter")
     page.wait_for_selector("#signin-error:not(:empty)")
     assert page.is_visible("#signin")
+    page.close()
+
+
+def test_marketing_sees_its_tabs_and_the_api_lists(live_server: LiveServer, browser: Any) -> None:
+    """The tabs follow the role's actions and the choices come from GET /vocabulary."""
+    page = browser.new_page(locale="en-US")
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(live_server.url + "/")
+    page.fill("#api-key", live_server.keys["marketing"])
+    page.press("#api-key", "Enter")
+    page.wait_for_selector("#desk:not([hidden])")
+    assert page.is_hidden("#tab-chat") and page.is_hidden("#tab-brief")
+    assert page.is_visible("#tab-email") and page.is_visible("#panel-email")
+    values = "(id) => [...document.getElementById(id).options].map((o) => o.value)"
+    assert page.evaluate(values, "purpose") == list(PURPOSES)
+    assert page.evaluate(values, "email-lang") == ["", *LANGUAGES]
+    assert page.input_value("#length") == "medium" and page.input_value("#tone") == "polite"
+    assert page.inner_text("#purpose option[value=f2_step]") == "Second purchase (F2)"
+    shot(page, "6-marketing")
+    assert not errors, errors
     page.close()
