@@ -1,4 +1,10 @@
-"""Engine and sessions: SQLite (WAL, busy timeout, foreign keys) or any SQLAlchemy URL."""
+"""Engine and sessions: SQLite (WAL, busy timeout, foreign keys) or any SQLAlchemy URL.
+
+Sessions in knowledge/: a function that reads or changes data takes a Session and leaves the
+transaction to its caller. Only an entry point that commits on its own takes the sessionmaker:
+per batch (the importer, `enrich_all`), or a journal entry kept whatever its caller does next
+(audit, chat turns, gaps, feedback, API keys; their readers still do too, for now).
+"""
 
 from __future__ import annotations
 
