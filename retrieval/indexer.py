@@ -12,6 +12,7 @@ import time
 from collections import defaultdict
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import nullcontext
+from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -44,28 +45,18 @@ class Change(NamedTuple):
     embed: bool  # False when the vectors are current (e.g. only the tokeniser changed)
 
 
+@dataclass
 class Indexer:
     """Brings the vector store and the keyword index in step with SQL, and checks that they are."""
 
-    def __init__(
-        self,
-        settings: RetrievalSettings,
-        sessions: sessionmaker[Session],
-        embedder: Embedder,
-        vectors: VectorStore,
-        keywords: KeywordIndex,
-        bridge: TermBridge | None = None,
-        *,
-        embedder_from_settings: bool = False,
-    ) -> None:
-        self.settings = settings
-        self.sessions = sessions
-        self.embedder = embedder
-        self.vectors = vectors
-        self.keywords = keywords
-        self.bridge = bridge
-        # A child process can embed only when the settings alone name the embedder.
-        self.child_can_embed = settings.embed_process and embedder_from_settings
+    settings: RetrievalSettings
+    sessions: sessionmaker[Session]
+    embedder: Embedder
+    vectors: VectorStore
+    keywords: KeywordIndex
+    bridge: TermBridge | None = None
+    # Whether a child process may embed: only when the settings alone name the embedder.
+    child_can_embed: bool = False
 
     def index(self, *, progress: bool = True) -> IndexReport:
         """Embed and write new or changed records in batches; delete what SQL no longer has."""

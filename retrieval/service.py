@@ -81,7 +81,7 @@ class Retrieval:
             self.vectors,
             self.keywords,
             self.bridge,
-            embedder_from_settings=self.embedder_from_settings,
+            child_can_embed=self.settings.embed_process and self.embedder_from_settings,
         )
 
     # -- search ---------------------------------------------------------------------------
