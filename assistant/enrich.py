@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from knowledge.db import transaction
 from knowledge.enrichment_store import interactions_to_enrich, store_enrichment
 from knowledge.records import InteractionRecord
 
@@ -228,7 +229,8 @@ def enrich_all(
     batch_size: int = 500,
 ) -> int:
     """Enrich every interaction not yet enriched (or all); returns how many were written."""
-    todo = interactions_to_enrich(sessions, only_missing=only_missing)
+    with sessions() as session:
+        todo = interactions_to_enrich(session, only_missing=only_missing)
     done = 0
     for start in range(0, len(todo), batch_size):
         batch = todo[start : start + batch_size]
@@ -236,7 +238,8 @@ def enrich_all(
         for i in batch:
             e = enrich_interaction(i, intents)
             results.append((i.id, e.sentiment, e.intent))
-        done += store_enrichment(sessions, results, classified={i.id: i for i in batch})
+        with transaction(sessions) as session:
+            done += store_enrichment(session, results, classified={i.id: i for i in batch})
         if progress:
             progress(done, len(todo))
     log.info("enriched %d interactions", done)

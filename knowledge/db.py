@@ -1,4 +1,10 @@
-"""Engine and sessions: SQLite (WAL, busy timeout, foreign keys) or any SQLAlchemy URL."""
+"""Engine and sessions: SQLite (WAL, busy timeout, foreign keys) or any SQLAlchemy URL.
+
+Sessions in knowledge/: a function that reads or changes data takes a Session and leaves the
+transaction to its caller. Only an entry point that commits on its own takes the sessionmaker:
+per batch (the importer, `enrich_all`), or a journal entry kept whatever its caller does next
+(audit, chat turns, gaps, feedback, API keys; their readers still do too, for now).
+"""
 
 from __future__ import annotations
 
@@ -66,6 +72,7 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
 
 def migrate(engine: Engine) -> None:
     """Bring the schema to the newest Alembic revision (creates it on an empty database)."""
+    # Alembic (~0.1 s) only when migrating: API workers and scripts that open sessions skip it.
     from alembic import command
     from alembic.config import Config
 

@@ -1,4 +1,7 @@
-"""Sentiment and intent on interactions: read what needs enriching, store what was found."""
+"""Sentiment and intent on interactions: read what needs enriching, store what was found.
+
+Both take a Session: the caller (`assistant.enrich.enrich_all`) owns the transaction.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +9,8 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
-from knowledge.db import transaction
 from knowledge.models import Interaction
 from knowledge.records import InteractionRecord
 
@@ -17,25 +19,24 @@ _IN_CHUNK = 500
 
 
 def interactions_to_enrich(
-    sessions: sessionmaker[Session], *, only_missing: bool = True, customer_id: int | None = None
+    session: Session, *, only_missing: bool = True, customer_id: int | None = None
 ) -> list[InteractionRecord]:
     """Interactions without enrichment (or all of them), oldest first."""
-    with sessions() as s:
-        q = select(Interaction).order_by(Interaction.id)
-        if only_missing:
-            q = q.where(Interaction.enriched_at.is_(None))
-        if customer_id is not None:
-            q = q.where(Interaction.customer_id == customer_id)
-        return [InteractionRecord.model_validate(i) for i in s.scalars(q)]
+    q = select(Interaction).order_by(Interaction.id)
+    if only_missing:
+        q = q.where(Interaction.enriched_at.is_(None))
+    if customer_id is not None:
+        q = q.where(Interaction.customer_id == customer_id)
+    return [InteractionRecord.model_validate(i) for i in session.scalars(q)]
 
 
 def store_enrichment(
-    sessions: sessionmaker[Session],
+    session: Session,
     results: Iterable[tuple[int, str, str | None]],
     *,
     classified: Mapping[int, InteractionRecord] | None = None,
 ) -> int:
-    """Write (interaction id, sentiment, intent) triples in one transaction; returns the count.
+    """Write (interaction id, sentiment, intent) triples in the caller's transaction; the count.
 
     With `classified` (the records the results were computed from), a row whose text was
     changed since by an import is left alone: its enrichment was reset and a later pass redoes it.
@@ -47,20 +48,19 @@ def store_enrichment(
                 f"interaction {interaction_id}: sentiment {sentiment!r} not in {SENTIMENTS}"
             )
     now = datetime.now(UTC)
-    with transaction(sessions) as s:
-        texts = _texts(s, [interaction_id for interaction_id, _, _ in results])
-        rows = []
-        for interaction_id, sentiment, intent in results:
-            if interaction_id not in texts:
-                raise ValueError(f"interaction {interaction_id} does not exist")
-            seen = classified.get(interaction_id) if classified is not None else None
-            if seen is not None and texts[interaction_id] != (seen.subject, seen.body, seen.rating):
-                continue
-            rows.append(
-                {"id": interaction_id, "sentiment": sentiment, "intent": intent, "enriched_at": now}
-            )
-        if rows:
-            s.execute(update(Interaction), rows)
+    texts = _texts(session, [interaction_id for interaction_id, _, _ in results])
+    rows = []
+    for interaction_id, sentiment, intent in results:
+        if interaction_id not in texts:
+            raise ValueError(f"interaction {interaction_id} does not exist")
+        seen = classified.get(interaction_id) if classified is not None else None
+        if seen is not None and texts[interaction_id] != (seen.subject, seen.body, seen.rating):
+            continue
+        rows.append(
+            {"id": interaction_id, "sentiment": sentiment, "intent": intent, "enriched_at": now}
+        )
+    if rows:
+        session.execute(update(Interaction), rows)
     return len(rows)
 
 

@@ -17,14 +17,13 @@ from typing import Any
 import numpy as np
 
 from knowledge.settings import RetrievalSettings
+from retrieval.embedders import make_embedder
 
 _embedder: Any = None
 
 
 def _start(settings: dict[str, Any]) -> None:
     global _embedder
-    from retrieval.embedders import make_embedder
-
     _embedder = make_embedder(RetrievalSettings(**settings))
 
 

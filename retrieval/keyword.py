@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import shutil
 import sqlite3
 import threading
 from collections.abc import Iterable
@@ -148,7 +149,7 @@ class KeywordIndex:
         with self._lock:
             if self._loaded is not None and self._loaded.version == version:
                 return self._loaded
-            import bm25s
+            import bm25s  # lazily: it pulls in scipy, needed only once a search runs
 
             # bm25s installs its own DEBUG handler; keep its chatter out of CLI output.
             logging.getLogger("bm25s").setLevel(logging.WARNING)
@@ -175,8 +176,6 @@ class KeywordIndex:
     def _save(self, bm25: Any, target: Path) -> None:
         for old in self.path.glob("bm25-v*"):
             if old != target:
-                import shutil
-
                 shutil.rmtree(old, ignore_errors=True)
         try:
             bm25.save(str(target))

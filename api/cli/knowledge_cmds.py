@@ -10,7 +10,12 @@ from rich.console import Console
 from rich.table import Table
 
 from api.cli.context import get_context
+from assistant.enrich import enrich_all
+from knowledge.dedupe import auto_merge, find_candidates, list_merges, merge, undo
 from knowledge.errors import KnowledgeError
+from knowledge.importing import import_file, list_quarantine, list_runs
+from retrieval.errors import RetrievalError
+from retrieval.service import build_retrieval
 
 console = Console()
 
@@ -52,9 +57,6 @@ def import_cmd(
 
     New and changed interactions are then enriched (sentiment, intent), as on every import path.
     """
-    from assistant.enrich import enrich_all
-    from knowledge.importing import import_file
-
     ctx = get_context()
     try:
         report = import_file(
@@ -85,8 +87,6 @@ def import_cmd(
 
 def imports_cmd(limit: int = typer.Option(30, help="How many runs to show.")) -> None:
     """The import log, newest first."""
-    from knowledge.importing import list_runs
-
     with get_context().sessions() as session:
         runs = list_runs(session, limit)
     table = Table("run", "source", "file", "status", "started", "read", "ins", "upd", "same", "rej")
@@ -104,8 +104,6 @@ def quarantine_cmd(
     limit: int = typer.Option(200, help="How many rows to show."),
 ) -> None:
     """Rejected rows with file, row, field and reason."""
-    from knowledge.importing import list_quarantine
-
     with get_context().sessions() as session:
         rows = list_quarantine(session, run_id, limit)
     table = Table("run", "file", "row", "field", "reason")
@@ -129,8 +127,6 @@ def dedupe_cmd(
     """List duplicate candidates (or merge those above the threshold with --merge)."""
     if typer_ctx.invoked_subcommand is not None:
         return
-    from knowledge.dedupe import auto_merge, find_candidates
-
     ctx = get_context()
     settings = ctx.settings.dedupe
     if do_merge:
@@ -164,8 +160,6 @@ def dedupe_merge(
     merged: int = typer.Argument(..., help="The customer merged into it."),
 ) -> None:
     """Merge one customer into another (logged; undo with `kizuna dedupe undo`)."""
-    from knowledge.dedupe import merge
-
     try:
         with get_context().sessions.begin() as session:
             entry = merge(session, survivor, merged, score=1.0, reasons=["manual"], actor="cli")
@@ -180,8 +174,6 @@ def dedupe_merge(
 @dedupe_app.command("undo")
 def dedupe_undo(merge_id: int = typer.Argument(..., help="The merge log id.")) -> None:
     """Undo a merge: records move back, the survivor's filled fields are restored."""
-    from knowledge.dedupe import undo
-
     try:
         with get_context().sessions.begin() as session:
             entry = undo(session, merge_id)
@@ -198,9 +190,6 @@ def _refresh_index() -> None:
     The customer id is part of each chunk's hash, so the incremental index rewrites the moved
     records (and anything else not yet indexed); `kizuna index check` is clean straight after.
     """
-    from retrieval.errors import RetrievalError
-    from retrieval.service import build_retrieval
-
     ctx = get_context()
     try:
         retrieval = build_retrieval(ctx.settings.retrieval, ctx.sessions)
@@ -220,8 +209,6 @@ def _refresh_index() -> None:
 @dedupe_app.command("log")
 def dedupe_log(limit: int = typer.Option(50, help="How many merges to show.")) -> None:
     """The merge log, newest first."""
-    from knowledge.dedupe import list_merges
-
     with get_context().sessions() as session:
         entries = list_merges(session, limit)
     table = Table("merge", "survivor", "merged", "score", "by", "at", "undone", "moved", "reasons")

@@ -7,6 +7,15 @@ import os
 
 import typer
 
+from api.cli import (
+    assistant_cmds,
+    customer_cmds,
+    demo_cmd,
+    knowledge_cmds,
+    retrieval_cmds,
+    server_cmds,
+)
+
 app = typer.Typer(help="Kizuna (絆): customer data and a grounded assistant.", no_args_is_help=True)
 
 
@@ -16,29 +25,18 @@ def _main() -> None:
 
 
 def _register() -> None:
-    # Each module adds its commands to `app`; imported here so `kizuna --help` lists them all.
-    from api.cli import knowledge_cmds
-
+    """Add each area's commands to `app`, so `kizuna --help` lists them all."""
     knowledge_cmds.register(app)
-    from api.cli import customer_cmds
-
     customer_cmds.register(app)
-    from api.cli import retrieval_cmds
-
     retrieval_cmds.register(app)
-    from api.cli import server_cmds
-
     server_cmds.register(app)
-    from api.cli import assistant_cmds
-
     assistant_cmds.register(app)
-    from api.cli import demo_cmd
-
     demo_cmd.register(app)
 
 
 def run() -> None:
     """Console-script entry point."""
+    # Set before huggingface_hub and chromadb read them on their first (lazy) import.
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
     logging.basicConfig(level=os.environ.get("KIZUNA_LOG_LEVEL", "WARNING"))

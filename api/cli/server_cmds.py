@@ -18,6 +18,7 @@ def serve(
     port: int = typer.Option(None, help="port (default: api.port, 8765)"),
 ) -> None:
     """Start the HTTP API and the chat panel."""
+    # The web stack (the app and uvicorn, ~1 s) loads only for this command.
     import uvicorn
 
     from api.app import create_app

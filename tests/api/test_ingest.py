@@ -41,8 +41,8 @@ def wait_enriched(api: ApiHarness, timeout: float = 30) -> dict[str, Interaction
     """Every interaction, by external id, once the background pass left none unenriched."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if not interactions_to_enrich(api.services.sessions):
-            with api.services.sessions() as s:
+        with api.services.sessions() as s:
+            if not interactions_to_enrich(s):
                 ids = dict(
                     s.execute(
                         select(SourceRecord.entity_id, SourceRecord.external_id).where(
@@ -50,14 +50,15 @@ def wait_enriched(api: ApiHarness, timeout: float = 30) -> dict[str, Interaction
                         )
                     ).all()
                 )
-            done = interactions_to_enrich(api.services.sessions, only_missing=False)
-            return {ids[i.id]: i for i in done}
+                done = interactions_to_enrich(s, only_missing=False)
+                return {ids[i.id]: i for i in done}
         time.sleep(0.1)
     raise AssertionError("interactions were never enriched")
 
 
 def test_every_ingest_route_enriches_interactions_in_the_background(api: ApiHarness) -> None:
-    assert interactions_to_enrich(api.services.sessions)  # the seed was imported unenriched
+    with api.services.sessions() as s:
+        assert interactions_to_enrich(s)  # the seed was imported unenriched
     note = {
         "external_id": "E-1",
         "customer_external_id": "C-2",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
@@ -11,6 +12,7 @@ from knowledge.apikeys import create_key
 from tests.api.conftest import api_settings
 
 
+@pytest.mark.slow
 def test_broken_embedder_gives_503_with_the_reason(tmp_path: Path) -> None:
     settings = api_settings(tmp_path / "data")
     settings.retrieval.embedder = "no-such-embedder"

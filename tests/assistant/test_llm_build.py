@@ -39,6 +39,7 @@ def _runtime_libraries() -> list[Path]:
     return libs
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(platform.machine() != "x86_64", reason="the baseline is x86-64's")
 @pytest.mark.skipif(NATIVE, reason="LLAMA_NATIVE=1: a build for this CPU was asked for")
 def test_installed_runtime_has_no_instruction_beyond_the_baseline() -> None:

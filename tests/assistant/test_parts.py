@@ -61,24 +61,29 @@ def test_sentiment_and_intent_rules_in_both_languages() -> None:
 
 def test_enrich_all_stores_and_skips_done(world: World) -> None:
     assert enrich_all(world.sessions, INTENTS) == 6
-    assert interactions_to_enrich(world.sessions) == []
+    with world.sessions() as s:
+        assert interactions_to_enrich(s) == []
     assert enrich_all(world.sessions, INTENTS) == 0
-    done = {i.id: i for i in interactions_to_enrich(world.sessions, only_missing=False)}
+    with world.sessions() as s:
+        done = {i.id: i for i in interactions_to_enrich(s, only_missing=False)}
     assert done[world.ids["I1"]].sentiment == "negative"
     assert done[world.ids["I1"]].intent == "delivery"
     assert done[world.ids["I3"]].sentiment == "positive"
 
 
 def test_enrichment_of_text_changed_meanwhile_is_not_stored(world: World) -> None:
-    todo = interactions_to_enrich(world.sessions)
+    with world.sessions() as s:
+        todo = interactions_to_enrich(s)
     with world.sessions.begin() as s:
         row = s.get(Interaction, todo[0].id)
         assert row is not None
         row.body = "an import changed the text after it was classified"
     results = [(i.id, "neutral", None) for i in todo]
-    stored = store_enrichment(world.sessions, results, classified={i.id: i for i in todo})
+    with world.sessions.begin() as s:
+        stored = store_enrichment(s, results, classified={i.id: i for i in todo})
     assert stored == len(todo) - 1
-    assert [i.id for i in interactions_to_enrich(world.sessions)] == [todo[0].id]
+    with world.sessions() as s:
+        assert [i.id for i in interactions_to_enrich(s)] == [todo[0].id]
 
 
 def test_guards_keep_sourced_contacts_and_drop_new_ones() -> None:

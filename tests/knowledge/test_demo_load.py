@@ -123,9 +123,9 @@ def test_kizuna_demo_command_loads_enriches_and_can_run_again(cli: Path) -> None
     assert "questions.json" in first.output and "champion" in first.output
     assert (cli / "demo" / "questions.jsonl").exists()
     # The panel's sentiment badges need every interaction enriched, with no `kizuna enrich`.
-    sessions = context.get_context().sessions
-    assert interactions_to_enrich(sessions) == []
-    done = interactions_to_enrich(sessions, only_missing=False)
+    with context.get_context().sessions() as s:
+        assert interactions_to_enrich(s) == []
+        done = interactions_to_enrich(s, only_missing=False)
     assert done and {i.sentiment for i in done} == {"positive", "neutral", "negative"}
     second = runner.invoke(app, args, env={"COLUMNS": "200"})
     assert second.exit_code == 0, second.output

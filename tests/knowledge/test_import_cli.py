@@ -46,8 +46,9 @@ def test_cli_import_enriches_new_and_changed_interactions(
     first = runner.invoke(app, ["import", str(folder), "--source", "shop"])
     assert first.exit_code == 0, first.output
     assert "2 interaction(s) enriched" in first.output
-    assert interactions_to_enrich(cli.sessions) == []
-    done = sorted(interactions_to_enrich(cli.sessions, only_missing=False), key=lambda i: i.id)
+    with cli.sessions() as s:
+        assert interactions_to_enrich(s) == []
+        done = sorted(interactions_to_enrich(s, only_missing=False), key=lambda i: i.id)
     assert [(i.sentiment, i.intent) for i in done] == [
         ("negative", "product_defect"),
         ("positive", "praise"),
@@ -58,5 +59,6 @@ def test_cli_import_enriches_new_and_changed_interactions(
     again = runner.invoke(app, ["import", str(folder / "interactions.jsonl"), "--source", "shop"])
     assert again.exit_code == 0, again.output
     assert "1 interaction(s) enriched" in again.output
-    done = sorted(interactions_to_enrich(cli.sessions, only_missing=False), key=lambda i: i.id)
+    with cli.sessions() as s:
+        done = sorted(interactions_to_enrich(s, only_missing=False), key=lambda i: i.id)
     assert [i.intent for i in done] == ["product_defect", "cancellation"]

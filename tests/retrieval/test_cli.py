@@ -86,6 +86,7 @@ def _found(query: str, customer: int) -> set[str]:
     return {row["record_id"] for row in json.loads(result.output)}
 
 
+@pytest.mark.slow
 def test_dedupe_merge_and_undo_keep_the_index_consistent(cli: context.CliContext) -> None:
     with cli.sessions.begin() as s:
         people = [

@@ -158,6 +158,7 @@ _SLOW_INDEX = textwrap.dedent(
 )
 
 
+@pytest.mark.slow
 def test_killed_process_then_rerun_converges(
     rsettings: Settings, db: sessionmaker[Session], tmp_path: Path
 ) -> None:
@@ -210,6 +211,7 @@ def test_old_keyword_layout_is_rebuilt_then_refilled(
     assert retrieval.check().ok
 
 
+@pytest.mark.slow
 def test_child_process_embedding_gives_the_same_index(
     rsettings: Settings, db: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
 ) -> None:
