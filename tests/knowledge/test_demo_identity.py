@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from knowledge.demo import generate, load_demo
+from demo import generate, load_demo
 from knowledge.settings import Settings
 
 # (scale) -> (records hash, plan hash, counts per entity); default seed.

@@ -6,9 +6,9 @@ from datetime import date, timedelta
 from random import Random
 from typing import Any
 
-from knowledge.demo.catalog import BEAUTY, BEAUTY_COMPANIONS, BY_SKU, SOFTWARE, Product
-from knowledge.demo.common import REFERENCE_DATE, at, iso
-from knowledge.demo.people import Cust
+from demo.catalog import BEAUTY, BEAUTY_COMPANIONS, BY_SKU, SOFTWARE, Product
+from demo.common import REFERENCE_DATE, at, iso
+from demo.people import Cust
 
 SUBSCRIPTION = BY_SKU["HK-ST-02"]
 

@@ -6,11 +6,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from knowledge.demo.catalog import BY_SKU
-from knowledge.demo.common import Ref, at, iso
-from knowledge.demo.interactions import interaction_source, record
-from knowledge.demo.orders import _line, _order
-from knowledge.demo.people import Cust, Population
+from demo.catalog import BY_SKU
+from demo.common import Ref, at, iso
+from demo.interactions import interaction_source, record
+from demo.orders import _line, _order
+from demo.people import Cust, Population
 
 
 @dataclass

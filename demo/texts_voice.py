@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 from random import Random
 
-from knowledge.demo.common import ja_date, join_ja, maybe, pick, some, yen
-from knowledge.demo.texts_beauty import SKIN, BeautyCtx
+from demo.common import ja_date, join_ja, maybe, pick, some, yen
+from demo.texts_beauty import SKIN, BeautyCtx
 
 GOOD = [
     "肌なじみが良く、すっと浸透します。",

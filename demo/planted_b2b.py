@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from knowledge.demo.people import Cust
-from knowledge.demo.plan import Plan
+from demo.people import Cust
+from demo.plan import Plan
 
 
 def _account(plan: Plan, language: str, exclude: set[str]) -> Cust:

@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from knowledge.demo.articles_beauty import Article
+from demo.articles_beauty import Article
 
 SOFTWARE_ARTICLES: list[Article] = [
     (

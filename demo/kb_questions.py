@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from knowledge.demo.common import Ref
-from knowledge.demo.plan import Plan
+from demo.common import Ref
+from demo.plan import Plan
 
 # (question id, query, language, category, article keys that answer it)
 KB_QUESTIONS: list[tuple[str, str, str, str, list[str]]] = [

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from knowledge.demo.plan import Plan
+from demo.plan import Plan
 
 
 def _name(plan: Plan, profile: str, exclude: set[str], source: str = "demo-ec"):  # type: ignore[no-untyped-def]

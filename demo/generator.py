@@ -8,17 +8,18 @@ from dataclasses import dataclass, field
 from random import Random
 from typing import Any
 
-from knowledge.demo import planted_b2b, planted_beauty
-from knowledge.demo.articles_beauty import BEAUTY_ARTICLES
-from knowledge.demo.articles_software import SOFTWARE_ARTICLES
-from knowledge.demo.catalog import BEAUTY, SOFTWARE
-from knowledge.demo.common import DEFAULT_SEED
-from knowledge.demo.duplicates import plant_duplicates
-from knowledge.demo.interactions import b2b_interaction, beauty_interaction, interaction_source
-from knowledge.demo.kb_questions import ask_kb
-from knowledge.demo.orders import beauty_orders, software_orders
-from knowledge.demo.people import Cust, Population
-from knowledge.demo.plan import Plan
+import demo.planted_b2b as planted_b2b
+import demo.planted_beauty as planted_beauty
+from demo.articles_beauty import BEAUTY_ARTICLES
+from demo.articles_software import SOFTWARE_ARTICLES
+from demo.catalog import BEAUTY, SOFTWARE
+from demo.common import DEFAULT_SEED
+from demo.duplicates import plant_duplicates
+from demo.interactions import b2b_interaction, beauty_interaction, interaction_source
+from demo.kb_questions import ask_kb
+from demo.orders import beauty_orders, software_orders
+from demo.people import Cust, Population
+from demo.plan import Plan
 
 log = logging.getLogger(__name__)
 

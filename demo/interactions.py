@@ -6,14 +6,14 @@ from datetime import date, timedelta
 from random import Random
 from typing import Any
 
-from knowledge.demo import vocab
-from knowledge.demo.catalog import BY_SKU
-from knowledge.demo.common import REFERENCE_DATE, START_DATE, at, day_between, iso, ja_date, pick
-from knowledge.demo.people import Cust
-from knowledge.demo.texts_b2b_en import TOPICS_EN, B2BCtx
-from knowledge.demo.texts_b2b_ja import TOPICS_JA
-from knowledge.demo.texts_beauty import SUPPORT_TOPICS, BeautyCtx, as_chat
-from knowledge.demo.texts_voice import review, store_visit, survey
+import demo.vocab as vocab
+from demo.catalog import BY_SKU
+from demo.common import REFERENCE_DATE, START_DATE, at, day_between, iso, ja_date, pick
+from demo.people import Cust
+from demo.texts_b2b_en import TOPICS_EN, B2BCtx
+from demo.texts_b2b_ja import TOPICS_JA
+from demo.texts_beauty import SUPPORT_TOPICS, BeautyCtx, as_chat
+from demo.texts_voice import review, store_visit, survey
 
 BEAUTY_KINDS = ["inquiry", "review", "email", "chat", "survey", "store_visit"]
 RATINGS = [5, 4, 3, 2, 1]

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from random import Random
 
-from knowledge.demo.catalog import Product
-from knowledge.demo.common import ja_date, join_ja, maybe, pick, yen
+from demo.catalog import Product
+from demo.common import ja_date, join_ja, maybe, pick, yen
 
 
 @dataclass(frozen=True)

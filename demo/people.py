@@ -7,9 +7,9 @@ from datetime import date, timedelta
 from random import Random
 from typing import Any
 
-from knowledge.demo import vocab
-from knowledge.demo.catalog import BEAUTY, SOFTWARE, Product
-from knowledge.demo.common import REFERENCE_DATE, START_DATE, Ref, day_between
+import demo.vocab as vocab
+from demo.catalog import BEAUTY, SOFTWARE, Product
+from demo.common import REFERENCE_DATE, START_DATE, Ref, day_between
 
 # Buying profiles of the cosmetics customers: share, order-count range, and where their
 # activity window lies (days before the reference date of first and last order).
