@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from demo.catalog import BY_SKU
+from demo.catalog import catalogue
 from demo.common import Ref, at, iso
 from demo.interactions import interaction_source, record
 from demo.orders import _line, _order
@@ -113,7 +113,7 @@ class Plan:
             day,
             self.population.r,
             channel,
-            [_line(BY_SKU[sku], quantity)],
+            [_line(catalogue().by_sku[sku], quantity)],
             "completed",
         )
         o["ordered_at"] = iso(at(day, self.population.r, 10, 21))
