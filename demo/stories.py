@@ -11,6 +11,7 @@ from typing import Any
 
 from demo.common import Ref
 from demo.content import load
+from demo.interactions import record
 from demo.people import Cust
 from demo.plan import Plan
 
@@ -88,20 +89,24 @@ def _placeholders(c: Cust, order_numbers: list[str]) -> dict[str, str]:
 
 
 def _note(plan: Plan, c: Cust, rec: dict[str, Any], values: dict[str, str]) -> Ref:
-    return plan.note(
+    contact = c.contacts[rec["contact"] - 1]["external_id"] if "contact" in rec else None
+    written = record(
         c,
+        0,
         rec["kind"],
         rec["phase"],
         rec["channel"],
         rec["date"],
+        plan.population.r,
         _fill(rec["author"], values),
         _fill(rec["subject"], values),
         _fill(rec["body"], values),
         language=rec.get("language", "ja"),
         rating=rec.get("rating"),
         status=rec.get("status"),
-        contact=rec["contact"] - 1 if "contact" in rec else None,
+        contact=contact,
     )
+    return plan.note(c, written)
 
 
 def _fill(value: Any, values: dict[str, str]) -> Any:
