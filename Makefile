@@ -52,12 +52,12 @@ demo: install
 	$(BIN)/kizuna demo
 
 test: install
-	$(BIN)/ruff check knowledge retrieval assistant api tests benchmarks
+	$(BIN)/ruff check knowledge retrieval assistant api demo tests benchmarks
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 	$(BIN)/pytest -m "" tests
 
 lint: install
-	$(BIN)/ruff check knowledge retrieval assistant api tests benchmarks
+	$(BIN)/ruff check knowledge retrieval assistant api demo tests benchmarks
 	$(BIN)/mypy
 	$(BIN)/lint-imports

@@ -10,8 +10,8 @@ from rich.table import Table
 
 from api.cli.context import get_context
 from assistant.enrich import enrich_all
+from demo import DEFAULT_SEED, DemoLoadError, DemoSummary, database_counts, load_demo
 from knowledge.analytics import segment_summary
-from knowledge.demo import DEFAULT_SEED, DemoLoadError, DemoSummary, database_counts, load_demo
 
 console = Console()
 

@@ -17,8 +17,8 @@ import pytest
 from assistant.llm.factory import build_llm
 from assistant.llm.model_file import resolve_model_path
 from assistant.service import Assistant
+from demo import load_demo
 from knowledge.db import make_session_factory
-from knowledge.demo import load_demo
 from knowledge.repository import record_customer_id
 from knowledge.settings import Settings
 from retrieval.embedders import FakeEmbedder

@@ -7,8 +7,8 @@ from collections import Counter
 
 import pytest
 
-from knowledge.demo import generate
-from knowledge.demo.common import REFERENCE_DATE, START_DATE
+from demo import generate
+from demo.common import REFERENCE_DATE, START_DATE
 from knowledge.importing.canonical import INTERACTION_KINDS, validate
 from knowledge.normalize import canonical_email, canonical_phone, name_key
 

@@ -14,8 +14,8 @@ from typer.testing import CliRunner
 
 from api.cli import context
 from api.cli.main import _register, app
+from demo import DemoSummary, load_demo
 from knowledge.dedupe.candidates import find_candidates
-from knowledge.demo import DemoSummary, load_demo
 from knowledge.enrichment_store import interactions_to_enrich
 from knowledge.models import Article, Customer, Interaction
 from knowledge.settings import Settings

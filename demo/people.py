@@ -7,9 +7,9 @@ from datetime import date, timedelta
 from random import Random
 from typing import Any
 
-from knowledge.demo import vocab
-from knowledge.demo.catalog import BEAUTY, SOFTWARE, Product
-from knowledge.demo.common import REFERENCE_DATE, START_DATE, Ref, day_between
+from demo.catalog import Product, catalogue
+from demo.common import REFERENCE_DATE, START_DATE, Ref, day_between
+from demo.content import names
 
 # Buying profiles of the cosmetics customers: share, order-count range, and where their
 # activity window lies (days before the reference date of first and last order).
@@ -77,7 +77,7 @@ class Uniq:
 
     def email(self, local: str, domain: str | None = None) -> str:
         local = local.lower().replace(" ", ".")
-        dom = domain or self.r.choice(vocab.EMAIL_DOMAINS)
+        dom = domain or self.r.choice(names()["email_domains"])
         n = 0
         while True:
             e = f"{local}{'' if n == 0 else n}@{dom}"
@@ -106,16 +106,17 @@ def window(r: Random, profile: str) -> tuple[date, date, int]:
 
 def person(r: Random, uniq: Uniq, ext_id: str, source: str, profile: str) -> Cust:
     """A cosmetics customer with a Japanese name, reading, contact data and address."""
+    vocab = names()
     female = r.random() < 0.82 or profile == "champion"
     for _ in range(500):
         # Readings are unique (while the name pool lasts, i.e. up to scale ~1.3), so that
         # only the planted duplicates look alike to 名寄せ.
-        fam = r.choice(vocab.SURNAMES)
-        given = r.choice(vocab.GIVEN_FEMALE if female else vocab.GIVEN_MALE)
+        fam = r.choice(vocab["surnames"])
+        given = r.choice(vocab["given_female"] if female else vocab["given_male"])
         if f"{fam[1]}{given[1]}" not in uniq.names:
             break
     uniq.names.add(f"{fam[1]}{given[1]}")
-    pref, town, zip3 = r.choice(vocab.JP_PLACES)
+    pref, town, zip3 = r.choice(vocab["jp_places"])
     record: dict[str, Any] = {
         "external_id": ext_id,
         "kind": "person",
@@ -137,9 +138,10 @@ def person(r: Random, uniq: Uniq, ext_id: str, source: str, profile: str) -> Cus
             "skin_type": r.choice(["乾燥肌", "混合肌", "敏感肌", "脂性肌", "普通肌"])
         },
     }
-    favourites = r.sample([p for p in BEAUTY if p.category != "定期便"], 3)
+    beauty = catalogue().beauty
+    favourites = r.sample([p for p in beauty if p.category != "定期便"], 3)
     if not female:
-        favourites[0] = r.choice([p for p in BEAUTY if p.brand == "SORA MEN"])
+        favourites[0] = r.choice([p for p in beauty if p.brand == "SORA MEN"])
     cust = Cust(
         Ref("customer", source, ext_id),
         record,
@@ -159,14 +161,15 @@ def company(
     r: Random, uniq: Uniq, ext_id: str, profile: str = "account", language: str | None = None
 ) -> Cust:
     """A software account: a Japanese or an international company with two to four contacts."""
+    vocab = names()
     japanese = r.random() < 0.6 if language is None else language == "ja"
     while True:
         if japanese:
-            head, tail = r.choice(vocab.JP_COMPANY_HEADS), r.choice(vocab.JP_COMPANY_TAILS)
+            head, tail = r.choice(vocab["jp_company_heads"]), r.choice(vocab["jp_company_tails"])
             name, kana, industry = f"株式会社{head[0]}{tail[0]}", f"{head[1]}{tail[1]}", tail[2]
         else:
-            tail_en = r.choice(vocab.EN_COMPANY_TAILS)
-            head_en, form = r.choice(vocab.EN_COMPANY_HEADS), r.choice(vocab.EN_COMPANY_FORMS)
+            tail_en = r.choice(vocab["en_company_tails"])
+            head_en, form = r.choice(vocab["en_company_heads"]), r.choice(vocab["en_company_forms"])
             name = f"{head_en} {tail_en[0]} {form}"
             kana, industry = None, tail_en[1]
         if name not in uniq.names:
@@ -184,7 +187,7 @@ def company(
     domain = f"{slug}.example.com"
     place: dict[str, str | None]
     if japanese:
-        pref, town, zip3 = r.choice(vocab.JP_PLACES)
+        pref, town, zip3 = r.choice(vocab["jp_places"])
         place = {
             "postal_code": f"{zip3}-{r.randint(0, 9999):04d}",
             "region": pref,
@@ -193,12 +196,12 @@ def company(
             "phone": uniq.landline(),
         }
     else:
-        region, country, postal = r.choice(vocab.EN_PLACES)
+        region, country, postal = r.choice(vocab["en_places"])
         place = {
             "postal_code": postal or None,
             "region": region,
             "country": country,
-            "address": f"{r.randint(1, 400)} {r.choice(vocab.EN_STREETS)} St, {region}",
+            "address": f"{r.randint(1, 400)} {r.choice(vocab['en_streets'])} St, {region}",
             "phone": None,
         }
     record: dict[str, Any] = {
@@ -212,7 +215,7 @@ def company(
         "company_size": size,
         "annual_revenue": r.choice([3, 8, 15, 40, 120, 600]) * 100_000_000,
         "lifecycle_stage": "prospect" if profile == "prospect" else "customer",
-        "owner": r.choice(vocab.B2B_STAFF_JA if japanese else vocab.B2B_STAFF_EN),
+        "owner": r.choice(vocab["b2b_staff_ja" if japanese else "b2b_staff_en"]),
         "email_opt_out": False,
         "custom_attributes": {"contract": "annual"},
         **place,
@@ -224,21 +227,22 @@ def company(
         name,
         record["language"],
         profile,
-        plan=r.choice(SOFTWARE[:3]),
+        plan=r.choice(catalogue().software[:3]),
         seats=seats,
         connector=r.choice(["kintone", "Salesforce", "Slack", "Microsoft Teams"]),
     )
-    roles = r.sample(vocab.JP_ROLES if japanese else vocab.EN_ROLES, r.randint(2, 4))
+    roles = r.sample(vocab["jp_roles" if japanese else "en_roles"], r.randint(2, 4))
     for i, role in enumerate(roles):
         if japanese:
-            fam, given = r.choice(vocab.SURNAMES), r.choice(vocab.GIVEN_MALE + vocab.GIVEN_FEMALE)
+            fam = r.choice(vocab["surnames"])
+            given = r.choice(vocab["given_male"] + vocab["given_female"])
             cname, ckana, local = (
                 f"{fam[0]} {given[0]}",
                 f"{fam[1]} {given[1]}",
                 f"{given[2]}.{fam[2]}",
             )
         else:
-            first, last = r.choice(vocab.EN_FIRST), r.choice(vocab.EN_LAST)
+            first, last = r.choice(vocab["en_first"]), r.choice(vocab["en_last"])
             cname, ckana, local = f"{first} {last}", None, f"{first}.{last}"
         cust.contacts.append(
             {
@@ -249,7 +253,7 @@ def company(
                 "role": role,
                 "email": uniq.email(local, domain),
                 "phone": uniq.mobile() if japanese else None,
-                "is_decision_maker": role in vocab.DECISION_ROLES,
+                "is_decision_maker": role in vocab["decision_roles"],
             }
         )
     if profile != "prospect":

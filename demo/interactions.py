@@ -6,14 +6,14 @@ from datetime import date, timedelta
 from random import Random
 from typing import Any
 
-from knowledge.demo import vocab
-from knowledge.demo.catalog import BY_SKU
-from knowledge.demo.common import REFERENCE_DATE, START_DATE, at, day_between, iso, ja_date, pick
-from knowledge.demo.people import Cust
-from knowledge.demo.texts_b2b_en import TOPICS_EN, B2BCtx
-from knowledge.demo.texts_b2b_ja import TOPICS_JA
-from knowledge.demo.texts_beauty import SUPPORT_TOPICS, BeautyCtx, as_chat
-from knowledge.demo.texts_voice import review, store_visit, survey
+from demo.catalog import catalogue
+from demo.common import REFERENCE_DATE, START_DATE, at, day_between, iso, ja_date, pick
+from demo.content import names
+from demo.people import Cust
+from demo.texts_b2b_en import TOPICS_EN, B2BCtx
+from demo.texts_b2b_ja import TOPICS_JA
+from demo.texts_beauty import SUPPORT_TOPICS, BeautyCtx, as_chat
+from demo.texts_voice import review, store_visit, survey
 
 BEAUTY_KINDS = ["inquiry", "review", "email", "chat", "survey", "store_visit"]
 RATINGS = [5, 4, 3, 2, 1]
@@ -86,11 +86,11 @@ def beauty_interaction(r: Random, c: Cust, seq: int) -> dict[str, Any]:
     order = _last_order_before(c, day)
     if order is not None:
         line = r.choice(order["lines"])
-        product, order_no = BY_SKU[line["sku"]], order["order_number"]
+        product, order_no = catalogue().by_sku[line["sku"]], order["order_number"]
         order_day = date.fromisoformat(order["ordered_at"][:10])
     else:
         product, order_no, order_day = r.choice(c.favourites), "(未注文)", day
-    ctx = BeautyCtx(c.family, product, order_no, order_day, day, r.choice(vocab.BEAUTY_STAFF))
+    ctx = BeautyCtx(c.family, product, order_no, order_day, day, r.choice(names()["beauty_staff"]))
     weights = [30, 22, 10, 12, 12, 28 if c.ref.source == "demo-pos" else 6]
     kind = r.choices(BEAUTY_KINDS, weights=weights)[0]
     name = c.record["name"]
@@ -139,7 +139,7 @@ def b2b_interaction(r: Random, c: Cust, seq: int) -> dict[str, Any]:
     day = _activity_day(r, c)
     language = c.language if r.random() < 0.85 else ("en" if c.language == "ja" else "ja")
     contact = r.choice(c.contacts)
-    staff = r.choice(vocab.B2B_STAFF_JA if language == "ja" else vocab.B2B_STAFF_EN)
+    staff = r.choice(names()["b2b_staff_ja" if language == "ja" else "b2b_staff_en"])
     ctx = B2BCtx(
         c.family,
         contact["name"],

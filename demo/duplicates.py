@@ -12,8 +12,8 @@ from typing import Any
 
 import jaconv
 
-from knowledge.demo.people import Cust
-from knowledge.demo.plan import DuplicateSpec, Plan
+from demo.people import Cust
+from demo.plan import DuplicateSpec, Plan
 
 
 def _e164_spaced(phone: str) -> str:

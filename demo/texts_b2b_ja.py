@@ -6,8 +6,8 @@ from collections.abc import Callable
 from datetime import timedelta
 from random import Random
 
-from knowledge.demo.common import ja_date, join_ja, maybe, pick, some
-from knowledge.demo.texts_b2b_en import B2BCtx, Text
+from demo.common import ja_date, join_ja, maybe, pick, some
+from demo.texts_b2b_en import B2BCtx, Text
 
 
 def _meeting(r: Random, c: B2BCtx) -> Text:

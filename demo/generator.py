@@ -8,17 +8,15 @@ from dataclasses import dataclass, field
 from random import Random
 from typing import Any
 
-from knowledge.demo import planted_b2b, planted_beauty
-from knowledge.demo.articles_beauty import BEAUTY_ARTICLES
-from knowledge.demo.articles_software import SOFTWARE_ARTICLES
-from knowledge.demo.catalog import BEAUTY, SOFTWARE
-from knowledge.demo.common import DEFAULT_SEED
-from knowledge.demo.duplicates import plant_duplicates
-from knowledge.demo.interactions import b2b_interaction, beauty_interaction, interaction_source
-from knowledge.demo.kb_questions import ask_kb
-from knowledge.demo.orders import beauty_orders, software_orders
-from knowledge.demo.people import Cust, Population
-from knowledge.demo.plan import Plan
+from demo.catalog import catalogue
+from demo.common import DEFAULT_SEED
+from demo.content import load
+from demo.duplicates import plant_duplicates
+from demo.interactions import b2b_interaction, beauty_interaction, interaction_source
+from demo.orders import beauty_orders, software_orders
+from demo.people import Cust, Population
+from demo.plan import Plan
+from demo.stories import ask_kb, plant_stories
 
 log = logging.getLogger(__name__)
 
@@ -91,8 +89,7 @@ def generate(seed: int = DEFAULT_SEED, scale: float = 1.0) -> DemoData:
         pop.company("prospect")
 
     plan = Plan(pop)
-    for scenario in planted_beauty.SCENARIOS + planted_b2b.SCENARIOS:
-        scenario(plan)
+    plant_stories(plan)
     plant_duplicates(plan)
     ask_kb(plan)
 
@@ -133,20 +130,25 @@ def _collect(data: DemoData, customers: list[Cust]) -> None:
         data.add(c.ref.source, "contact", c.contacts)
         data.add(c.ref.source, "order", c.orders)
     # Every source that sells a product knows it under the same SKU.
-    for source, catalogue in (("demo-ec", BEAUTY), ("demo-pos", BEAUTY), ("demo-sfa", SOFTWARE)):
-        data.add(source, "product", [p.record() for p in catalogue])
+    cat = catalogue()
+    for source, products in (
+        ("demo-ec", cat.beauty),
+        ("demo-pos", cat.beauty),
+        ("demo-sfa", cat.software),
+    ):
+        data.add(source, "product", [p.record() for p in products])
     data.add(
         "demo-kb",
         "article",
         [
             {
-                "external_id": key,
-                "kind": kind,
-                "title": title,
-                "body": body,
-                "language": language,
-                "tags": tags,
+                "external_id": a["key"],
+                "kind": a["kind"],
+                "title": a["title"],
+                "body": a["body"],
+                "language": a["language"],
+                "tags": a["tags"],
             }
-            for key, kind, language, title, body, tags in BEAUTY_ARTICLES + SOFTWARE_ARTICLES
+            for a in load("articles_beauty") + load("articles_software")
         ],
     )

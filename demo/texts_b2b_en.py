@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from random import Random
 
-from knowledge.demo.common import en_date, join_en, maybe, pick, some
+from demo.common import en_date, join_en, maybe, pick, some
 
 
 @dataclass(frozen=True)

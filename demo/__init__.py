@@ -6,9 +6,9 @@ knowledge.importing and writes <data_dir>/demo/questions.json and questions.json
 
 from __future__ import annotations
 
-from knowledge.demo.common import DEFAULT_SEED, REFERENCE_DATE
-from knowledge.demo.generator import DemoData, generate
-from knowledge.demo.loader import DemoLoadError, DemoSummary, database_counts, load_demo
+from demo.common import DEFAULT_SEED, REFERENCE_DATE
+from demo.generator import DemoData, generate
+from demo.loader import DemoLoadError, DemoSummary, database_counts, load_demo
 
 __all__ = [
     "DEFAULT_SEED",

@@ -5,42 +5,14 @@ from __future__ import annotations
 from datetime import timedelta
 from random import Random
 
-from knowledge.demo.common import ja_date, join_ja, maybe, pick, some, yen
-from knowledge.demo.texts_beauty import SKIN, BeautyCtx
+from demo.common import ja_date, join_ja, maybe, pick, some, yen
+from demo.content import load
+from demo.texts_beauty import BeautyCtx, bank
 
-GOOD = [
-    "肌なじみが良く、すっと浸透します。",
-    "翌朝の肌がもちもちしています。",
-    "香りが強すぎず、癒されます。",
-    "べたつかないので朝のメイク前にも使えます。",
-    "乾燥しがちな頬の粉ふきが落ち着きました。",
-    "少量でよく伸びるのでコスパが良いです。",
-    "パッケージが上品で洗面台に置いて気分が上がります。",
-    "敏感肌でも刺激を感じませんでした。",
-    "毛穴の目立ちが少しましになった気がします。",
-    "夕方になってもくすみにくくなりました。",
-    "ポンプ式で使いやすいです。",
-]
-BAD = [
-    "少しべたつきが残るのが気になります。",
-    "香りが思っていたより強めでした。",
-    "量の割に値段が高いと感じます。",
-    "容器が開けにくいです。",
-    "効果はまだよく分かりません。",
-    "冬場は保湿力が物足りないです。",
-    "塗った直後に少しピリッとしました。",
-    "色が写真より暗く見えました。",
-]
-CONTEXT = [
-    "{s}で、季節の変わり目はいつも荒れがちです。",
-    "30代後半になり乾燥が気になり始めました。",
-    "仕事柄マスクをしている時間が長いです。",
-    "エアコンの効いたオフィスで一日過ごしています。",
-    "{m}月から使い始めました。",
-    "友人に勧められて購入しました。",
-    "店頭でタッチアップしてもらって決めました。",
-    "トライアルセットが良かったので現品を買いました。",
-]
+
+def _voice(part: str) -> list[str]:
+    """One sentence bank of data/texts_voice.yaml (what customers like, dislike, who they are)."""
+    return load("texts_voice")[part]
 
 
 def review(r: Random, c: BeautyCtx, rating: int) -> tuple[str, str]:
@@ -48,7 +20,7 @@ def review(r: Random, c: BeautyCtx, rating: int) -> tuple[str, str]:
     p = c.product
     good_n, bad_n = {5: (2, 0), 4: (2, 1), 3: (1, 1), 2: (0, 2), 1: (0, 2)}[rating]
     parts = [
-        maybe(r, 0.7, CONTEXT, s=r.choice(SKIN), m=c.order_date.month),
+        maybe(r, 0.7, _voice("context"), s=r.choice(bank("skin")), m=c.order_date.month),
         pick(
             r,
             [
@@ -68,8 +40,8 @@ def review(r: Random, c: BeautyCtx, rating: int) -> tuple[str, str]:
             p=p.short,
             w=r.choice(["1週間", "2週間", "10日ほど"]),
         ),
-        *some(r, GOOD, good_n, good_n),
-        *some(r, BAD, bad_n, bad_n),
+        *some(r, _voice("good"), good_n, good_n),
+        *some(r, _voice("bad"), bad_n, bad_n),
     ]
     verdict = {
         5: ["また必ずリピートします。", "手放せない一本になりました。", "家族にも勧めました。"],

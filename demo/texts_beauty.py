@@ -12,8 +12,14 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from random import Random
 
-from knowledge.demo.catalog import Product
-from knowledge.demo.common import ja_date, join_ja, maybe, pick, yen
+from demo.catalog import Product
+from demo.common import ja_date, join_ja, maybe, pick, yen
+from demo.content import load
+
+
+def bank(part: str) -> list[str]:
+    """One sentence bank of data/texts_beauty.yaml (openings, closings, skin types, replies)."""
+    return load("texts_beauty")[part]
 
 
 @dataclass(frozen=True)
@@ -28,38 +34,12 @@ class BeautyCtx:
     staff: str
 
 
-OPEN = [
-    "いつもお世話になっております。",
-    "お世話になります。",
-    "こんにちは。",
-    "",
-    "突然のご連絡失礼いたします。",
-    "いつも愛用しています。",
-    "初めて問い合わせします。",
-]
-CLOSE = [
-    "よろしくお願いいたします。",
-    "ご確認よろしくお願いします。",
-    "お手数ですがご対応ください。",
-    "お返事お待ちしております。",
-    "",
-    "急ぎではありませんが、よろしくお願いします。",
-    "お忙しいところすみません。",
-    "どうぞよろしくお願い申し上げます。",
-    "メールでの返信を希望します。",
-    "平日の日中は電話に出られないので、メールでお願いします。",
-    "以上です。",
-    "",
-]
-SKIN = ["乾燥肌", "混合肌", "敏感肌", "脂性肌", "インナードライ気味の肌"]
-
-
 def _delivery_delay(r: Random, c: BeautyCtx) -> tuple[str, str]:
     due = c.order_date + timedelta(days=r.randint(2, 4))
     late = (c.when - due).days or 2
     body = join_ja(
         [
-            pick(r, OPEN),
+            pick(r, bank("open")),
             pick(
                 r,
                 [
@@ -100,7 +80,7 @@ def _delivery_delay(r: Random, c: BeautyCtx) -> tuple[str, str]:
                     "状況を教えてください。",
                 ],
             ),
-            pick(r, CLOSE),
+            pick(r, bank("close")),
         ]
     )
     return pick(
@@ -117,7 +97,7 @@ def _delivery_delay(r: Random, c: BeautyCtx) -> tuple[str, str]:
 def _usage(r: Random, c: BeautyCtx) -> tuple[str, str]:
     body = join_ja(
         [
-            pick(r, OPEN),
+            pick(r, bank("open")),
             pick(
                 r,
                 [
@@ -138,13 +118,18 @@ def _usage(r: Random, c: BeautyCtx) -> tuple[str, str]:
                     "レチノール配合のクリームと併用しても大丈夫ですか。",
                 ],
             ),
-            maybe(r, 0.7, ["肌質は{s}です。", "最近{s}に傾いている気がします。"], s=r.choice(SKIN)),
+            maybe(
+                r,
+                0.7,
+                ["肌質は{s}です。", "最近{s}に傾いている気がします。"],
+                s=r.choice(bank("skin")),
+            ),
             maybe(
                 r,
                 0.4,
                 ["説明書をなくしてしまいました。", "店頭で聞きそびれてしまいました。"],
             ),
-            pick(r, CLOSE),
+            pick(r, bank("close")),
         ]
     )
     return pick(
@@ -155,7 +140,7 @@ def _usage(r: Random, c: BeautyCtx) -> tuple[str, str]:
 def _ingredient(r: Random, c: BeautyCtx) -> tuple[str, str]:
     body = join_ja(
         [
-            pick(r, OPEN),
+            pick(r, bank("open")),
             pick(
                 r,
                 [
@@ -183,9 +168,9 @@ def _ingredient(r: Random, c: BeautyCtx) -> tuple[str, str]:
                     "皮膚科で{s}と言われています。",
                     "子どもと一緒に使う予定です。",
                 ],
-                s=r.choice(SKIN),
+                s=r.choice(bank("skin")),
             ),
-            pick(r, CLOSE),
+            pick(r, bank("close")),
         ]
     )
     return pick(r, ["成分についての質問", "アレルギーの確認", "配合成分の問い合わせ"]), body
@@ -195,7 +180,7 @@ def _subscription(r: Random, c: BeautyCtx) -> tuple[str, str]:
     nxt = c.when + timedelta(days=r.randint(5, 20))
     body = join_ja(
         [
-            pick(r, OPEN),
+            pick(r, bank("open")),
             pick(
                 r,
                 [
@@ -225,7 +210,7 @@ def _subscription(r: Random, c: BeautyCtx) -> tuple[str, str]:
                     "割引率は変わらないか心配です。",
                 ],
             ),
-            pick(r, CLOSE),
+            pick(r, bank("close")),
         ]
     )
     return pick(r, ["定期便の変更", "定期便スキップ希望", "お届け周期の変更について"]), body
@@ -234,7 +219,7 @@ def _subscription(r: Random, c: BeautyCtx) -> tuple[str, str]:
 def _address(r: Random, c: BeautyCtx) -> tuple[str, str]:
     body = join_ja(
         [
-            pick(r, OPEN),
+            pick(r, bank("open")),
             pick(
                 r,
                 [
@@ -254,7 +239,7 @@ def _address(r: Random, c: BeautyCtx) -> tuple[str, str]:
                     "旧住所に届いた場合は転送届を出しています。",
                 ],
             ),
-            pick(r, CLOSE),
+            pick(r, bank("close")),
         ]
     )
     return pick(r, ["住所変更", "お届け先の変更", "登録情報の変更"]), body
@@ -263,7 +248,7 @@ def _address(r: Random, c: BeautyCtx) -> tuple[str, str]:
 def _return(r: Random, c: BeautyCtx) -> tuple[str, str]:
     body = join_ja(
         [
-            pick(r, OPEN),
+            pick(r, bank("open")),
             pick(
                 r,
                 [
@@ -287,7 +272,7 @@ def _return(r: Random, c: BeautyCtx) -> tuple[str, str]:
                     "返送料はどちらの負担になりますか。",
                 ],
             ),
-            pick(r, CLOSE),
+            pick(r, bank("close")),
         ]
     )
     return pick(r, ["返品希望", "交換について", "返品・交換の相談"]), body
@@ -296,7 +281,7 @@ def _return(r: Random, c: BeautyCtx) -> tuple[str, str]:
 def _shade(r: Random, c: BeautyCtx) -> tuple[str, str]:
     body = join_ja(
         [
-            pick(r, OPEN),
+            pick(r, bank("open")),
             pick(
                 r,
                 [
@@ -315,7 +300,7 @@ def _shade(r: Random, c: BeautyCtx) -> tuple[str, str]:
                 s=r.choice(["ライトベージュ01", "ナチュラル02", "オークル03", "他社のオークル20"]),
             ),
             maybe(r, 0.5, ["近くに店舗がないので試せません。", "サンプルを送っていただけますか。"]),
-            pick(r, CLOSE),
+            pick(r, bank("close")),
         ]
     )
     return pick(r, ["色選びの相談", "ファンデの色について", "色味の質問"]), body
@@ -324,7 +309,7 @@ def _shade(r: Random, c: BeautyCtx) -> tuple[str, str]:
 def _restock(r: Random, c: BeautyCtx) -> tuple[str, str]:
     body = join_ja(
         [
-            pick(r, OPEN),
+            pick(r, bank("open")),
             pick(
                 r,
                 ["{p}が在庫切れになっています。", "{p}がオンラインストアで売り切れでした。"],
@@ -341,7 +326,7 @@ def _restock(r: Random, c: BeautyCtx) -> tuple[str, str]:
             maybe(
                 r, 0.5, ["あと1週間分くらいしか残っていません。", "限定品でなければ良いのですが。"]
             ),
-            pick(r, CLOSE),
+            pick(r, bank("close")),
         ]
     )
     return pick(r, ["再入荷について", "在庫の問い合わせ"]), body
@@ -350,7 +335,7 @@ def _restock(r: Random, c: BeautyCtx) -> tuple[str, str]:
 def _gift(r: Random, c: BeautyCtx) -> tuple[str, str]:
     body = join_ja(
         [
-            pick(r, OPEN),
+            pick(r, bank("open")),
             pick(
                 r,
                 [
@@ -369,7 +354,7 @@ def _gift(r: Random, c: BeautyCtx) -> tuple[str, str]:
                     "メッセージカードを付けられますか。",
                 ],
             ),
-            pick(r, CLOSE),
+            pick(r, bank("close")),
         ]
     )
     return pick(r, ["ギフト包装について", "ラッピングの相談", "贈り物の注文"]), body
@@ -378,7 +363,7 @@ def _gift(r: Random, c: BeautyCtx) -> tuple[str, str]:
 def _payment(r: Random, c: BeautyCtx) -> tuple[str, str]:
     body = join_ja(
         [
-            pick(r, OPEN),
+            pick(r, bank("open")),
             pick(
                 r,
                 [
@@ -398,7 +383,7 @@ def _payment(r: Random, c: BeautyCtx) -> tuple[str, str]:
                 ],
                 a=yen(c.product.price),
             ),
-            pick(r, CLOSE),
+            pick(r, bank("close")),
         ]
     )
     return pick(r, ["領収書の発行", "支払いについて", "決済の確認"]), body
@@ -407,7 +392,7 @@ def _payment(r: Random, c: BeautyCtx) -> tuple[str, str]:
 def _points(r: Random, c: BeautyCtx) -> tuple[str, str]:
     body = join_ja(
         [
-            pick(r, OPEN),
+            pick(r, bank("open")),
             pick(
                 r,
                 [
@@ -424,7 +409,7 @@ def _points(r: Random, c: BeautyCtx) -> tuple[str, str]:
                 d=ja_date(c.order_date, r),
                 a=yen(c.product.price),
             ),
-            pick(r, CLOSE),
+            pick(r, bank("close")),
         ]
     )
     return pick(r, ["ポイントについて", "クーポンの件", "会員ポイントの確認"]), body
@@ -433,7 +418,7 @@ def _points(r: Random, c: BeautyCtx) -> tuple[str, str]:
 def _login(r: Random, c: BeautyCtx) -> tuple[str, str]:
     body = join_ja(
         [
-            pick(r, OPEN),
+            pick(r, bank("open")),
             pick(
                 r,
                 [
@@ -451,7 +436,7 @@ def _login(r: Random, c: BeautyCtx) -> tuple[str, str]:
                     "登録メールアドレスを変えたかもしれません。",
                 ],
             ),
-            pick(r, CLOSE),
+            pick(r, bank("close")),
         ]
     )
     return pick(r, ["ログインできない", "マイページについて", "パスワード再設定"]), body
@@ -472,17 +457,6 @@ SUPPORT_TOPICS: dict[str, Callable[[Random, BeautyCtx], tuple[str, str]]] = {
     "login": _login,
 }
 
-REPLY_OPEN = [
-    "{f}様\nお問い合わせありがとうございます。花暦カスタマーサポートの{s}です。",
-    "{f}様\nいつも花暦をご愛用いただきありがとうございます。{s}でございます。",
-    "{f}様\nご連絡ありがとうございます。",
-]
-REPLY_CLOSE = [
-    "今後とも花暦をよろしくお願いいたします。",
-    "ご不明な点があればお気軽にご返信ください。",
-    "引き続きよろしくお願い申し上げます。",
-]
-
 
 def as_chat(r: Random, c: BeautyCtx, body: str) -> str:
     """Turn a customer message into a short chat transcript with the agent's first answer."""
@@ -501,5 +475,9 @@ def as_chat(r: Random, c: BeautyCtx, body: str) -> str:
 def reply(r: Random, c: BeautyCtx, core: str) -> str:
     """A staff e-mail reply around its core message."""
     return "\n".join(
-        [pick(r, REPLY_OPEN, f=c.family, s=c.staff.split()[-1]), core, pick(r, REPLY_CLOSE)]
+        [
+            pick(r, bank("reply_open"), f=c.family, s=c.staff.split()[-1]),
+            core,
+            pick(r, bank("reply_close")),
+        ]
     )

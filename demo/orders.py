@@ -6,11 +6,11 @@ from datetime import date, timedelta
 from random import Random
 from typing import Any
 
-from knowledge.demo.catalog import BEAUTY, BEAUTY_COMPANIONS, BY_SKU, SOFTWARE, Product
-from knowledge.demo.common import REFERENCE_DATE, at, iso
-from knowledge.demo.people import Cust
+from demo.catalog import Product, catalogue
+from demo.common import REFERENCE_DATE, at, iso
+from demo.people import Cust
 
-SUBSCRIPTION = BY_SKU["HK-ST-02"]
+SUBSCRIPTION = "HK-ST-02"  # 定期便 基本3点セット
 
 
 def _line(p: Product, quantity: int, discount: float = 0.0) -> dict[str, Any]:
@@ -60,19 +60,20 @@ def beauty_orders(r: Random, c: Cust) -> list[dict[str, Any]]:
     if c.first is None or c.last is None or c.n_orders == 0:
         return []
     store_first = c.ref.source == "demo-pos"
+    cat = catalogue()
     orders = []
     for seq, day in enumerate(_dates(r, c.first, c.last, c.n_orders), start=1):
         channel = "store" if (r.random() < 0.85) == store_first else "ec"
         if c.profile == "champion" and channel == "ec" and r.random() < 0.7:
-            lines = [_line(SUBSCRIPTION, 1, 0.1)]  # 定期便: 10 % off every delivery
+            lines = [_line(cat.by_sku[SUBSCRIPTION], 1, 0.1)]  # 定期便: 10 % off every delivery
         else:
-            main = r.choice(c.favourites) if r.random() < 0.7 else r.choice(BEAUTY[:-1])
+            main = r.choice(c.favourites) if r.random() < 0.7 else r.choice(cat.beauty[:-1])
             lines = [_line(main, 2 if r.random() < 0.08 else 1)]
-            for sku in BEAUTY_COMPANIONS.get(main.sku, []):
+            for sku in cat.companions.get(main.sku, []):
                 if r.random() < 0.35:
-                    lines.append(_line(BY_SKU[sku], 1))
+                    lines.append(_line(cat.by_sku[sku], 1))
             if r.random() < 0.15:
-                extra = r.choice(BEAUTY[:-2])
+                extra = r.choice(cat.beauty[:-2])
                 if extra.sku not in {line["sku"] for line in lines}:
                     lines.append(_line(extra, 1))
         status = r.choices(["completed", "returned", "cancelled"], weights=[96, 3, 1])[0]
@@ -87,7 +88,7 @@ def software_orders(r: Random, c: Cust) -> list[dict[str, Any]]:
     deals: list[tuple[date, list[dict[str, Any]]]] = []
     first = [_line(c.plan, c.seats, r.choice([0.0, 0.05, 0.1]))]
     if r.random() < 0.7:
-        first.append(_line(BY_SKU["SV-ONBOARD"], 1))
+        first.append(_line(catalogue().by_sku["SV-ONBOARD"], 1))
     deals.append((c.first, first))
     year = c.first + timedelta(days=365)
     seats = c.seats
@@ -103,7 +104,7 @@ def software_orders(r: Random, c: Cust) -> list[dict[str, Any]]:
     ):
         if r.random() < 0.35:
             day = c.first + timedelta(days=r.randint(20, max(21, (REFERENCE_DATE - c.first).days)))
-            deals.append((min(day, REFERENCE_DATE), [_line(BY_SKU[sku], 1)]))
+            deals.append((min(day, REFERENCE_DATE), [_line(catalogue().by_sku[sku], 1)]))
     deals.sort(key=lambda d: d[0])
     c.seats = seats
     return [
@@ -111,4 +112,4 @@ def software_orders(r: Random, c: Cust) -> list[dict[str, Any]]:
     ]
 
 
-__all__ = ["SOFTWARE", "beauty_orders", "software_orders"]
+__all__ = ["beauty_orders", "software_orders"]

@@ -6,11 +6,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from knowledge.demo.catalog import BY_SKU
-from knowledge.demo.common import Ref, at, iso
-from knowledge.demo.interactions import interaction_source, record
-from knowledge.demo.orders import _line, _order
-from knowledge.demo.people import Cust, Population
+from demo.catalog import catalogue
+from demo.common import Ref, at, iso
+from demo.interactions import interaction_source
+from demo.orders import _line, _order
+from demo.people import Cust, Population
 
 
 @dataclass
@@ -64,40 +64,9 @@ class Plan:
     unanswerable: list[UnanswerableSpec] = field(default_factory=list)
     duplicates: list[DuplicateSpec] = field(default_factory=list)
 
-    def note(
-        self,
-        c: Cust,
-        kind: str,
-        phase: str,
-        channel: str,
-        day: date,
-        author: str,
-        subject: str,
-        body: str,
-        *,
-        language: str = "ja",
-        rating: int | None = None,
-        status: str | None = None,
-        contact: int | None = None,
-    ) -> Ref:
-        """Plant one interaction of customer c; contact is the index of one of its contacts."""
+    def note(self, c: Cust, rec: dict[str, Any]) -> Ref:
+        """Plant one interaction record of customer c (written by interactions.record)."""
         mine = self.interactions.setdefault(c.ref.external_id, [])
-        rec = record(
-            c,
-            0,
-            kind,
-            phase,
-            channel,
-            day,
-            self.population.r,
-            author,
-            subject,
-            body,
-            language=language,
-            rating=rating,
-            status=status,
-            contact=None if contact is None else c.contacts[contact]["external_id"],
-        )
         rec["external_id"] = f"{c.ref.external_id}-P{len(mine) + 1:02d}"
         mine.append(rec)
         return Ref("interaction", interaction_source(c, rec), rec["external_id"])
@@ -113,7 +82,7 @@ class Plan:
             day,
             self.population.r,
             channel,
-            [_line(BY_SKU[sku], quantity)],
+            [_line(catalogue().by_sku[sku], quantity)],
             "completed",
         )
         o["ordered_at"] = iso(at(day, self.population.r, 10, 21))

@@ -12,9 +12,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from knowledge.demo.common import DEFAULT_SEED, REFERENCE_DATE, Ref
-from knowledge.demo.generator import DemoData, generate
-from knowledge.demo.plan import Plan
+from demo.common import DEFAULT_SEED, REFERENCE_DATE, Ref
+from demo.generator import DemoData, generate
+from demo.plan import Plan
 from knowledge.errors import KnowledgeError
 from knowledge.importing import ImportReport, import_records
 from knowledge.importing.mapping import EntityMapping, SourceMapping
