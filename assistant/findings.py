@@ -11,6 +11,7 @@ from datetime import datetime
 from assistant.enrich import classify_intent, classify_sentiment
 from assistant.similarity import split_sentences
 from knowledge.records import InteractionRecord
+from knowledge.vocabulary import OPEN_STATUSES
 
 _PROMISE = re.compile(
     r"約束|までに|期限|予定です|次のアクション|中に回答|回答します|ご回答いたします|(?<!お願い)いたします|(?<!お願い)致します|ご連絡します|送付|手配"
@@ -27,7 +28,6 @@ _DATE = re.compile(
     r"|来週|今週|月末|今月中|来月",
     re.IGNORECASE,
 )
-OPEN_STATUSES = ("open", "pending")
 
 
 @dataclass(frozen=True)

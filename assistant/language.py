@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import re
-from typing import Literal
 
-Language = Literal["ja", "en"]
+from knowledge.vocabulary import LANGUAGES, Language
 
 _KANA = re.compile(r"[\u3040-\u30ff\uff66-\uff9f]")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uff66-\uff9f]")
@@ -22,7 +21,7 @@ def detect_language(text: str) -> Language:
 
 def choose_language(requested: str | None, text: str, fallback: str | None = None) -> Language:
     """An explicit request wins, then the language of the text, then the fallback."""
-    if requested in ("ja", "en"):
+    if requested in LANGUAGES:
         return requested  # type: ignore[return-value]
     if text.strip():
         return detect_language(text)

@@ -10,8 +10,7 @@ from typing import Any
 import yaml
 
 from assistant.errors import PromptError
-
-LANGUAGES = ("ja", "en")
+from knowledge.vocabulary import LANGUAGES
 
 
 @cache

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Literal
 
 from langchain_core.language_models import BaseChatModel
 from sqlalchemy.orm import Session, sessionmaker
@@ -24,6 +23,7 @@ from assistant.types import (
     StreamEvent,
 )
 from knowledge.settings import Settings
+from knowledge.vocabulary import Language
 
 __all__ = ["Assistant", "build_llm"]
 
@@ -90,7 +90,7 @@ class Assistant:
         return run_agent(self.deps, question, customer_id=customer_id, actor=actor)
 
     def brief(
-        self, customer_id: int, *, language: Literal["ja", "en"] | None = None, actor: str
+        self, customer_id: int, *, language: Language | None = None, actor: str
     ) -> BriefResult:
         """The pre-meeting brief of a customer, with Markdown."""
         return build_brief(self.deps, customer_id, language=language, actor=actor)
@@ -102,7 +102,7 @@ class Assistant:
         purpose: str,
         tone: str = "polite",
         length: str = "medium",
-        language: Literal["ja", "en"] | None = None,
+        language: Language | None = None,
         step: int | None = None,
         actor: str,
     ) -> EmailDraft:
@@ -123,7 +123,7 @@ class Assistant:
         text: str,
         instruction: str,
         *,
-        language: Literal["ja", "en"] | None = None,
+        language: Language | None = None,
         customer_id: int | None = None,
         source_output_id: str | None = None,
         actor: str,

@@ -7,6 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from knowledge.vocabulary import Language
+
 
 class Citation(BaseModel):
     record_id: str  # interaction:{id} | article:{id} | order:{id}
@@ -32,7 +34,7 @@ class GuardReport(BaseModel):
 class AnswerResult(BaseModel):
     output_id: str
     question: str
-    language: Literal["ja", "en"]
+    language: Language
     text: str
     sentences: list[Sentence] = Field(default_factory=list)
     citations: list[Citation] = Field(default_factory=list)
@@ -62,7 +64,7 @@ class BriefContact(BaseModel):
 class BriefResult(BaseModel):
     output_id: str
     customer_id: int
-    language: Literal["ja", "en"]
+    language: Language
     sections: list[BriefSection]
     contacts: list[BriefContact] = Field(default_factory=list)  # decision makers first
     citations: list[Citation] = Field(default_factory=list)
@@ -80,7 +82,7 @@ class EmailDraft(BaseModel):
     purpose: str
     tone: str
     length: str
-    language: Literal["ja", "en"]
+    language: Language
     subject: str
     body: str
     citations: list[Citation] = Field(default_factory=list)
@@ -97,7 +99,7 @@ class RewriteResult(BaseModel):
     output_id: str
     text: str
     instruction: str
-    language: Literal["ja", "en"]
+    language: Language
     customer_id: int | None = None  # given, or the customer of the rewritten output
     source_output_id: str | None = None  # the output (e.g. an e-mail draft) this rewrites
     model: str

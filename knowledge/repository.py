@@ -34,8 +34,8 @@ from knowledge.records import (
     OrderLineRecord,
     OrderRecord,
 )
+from knowledge.vocabulary import OPEN_STATUSES
 
-OPEN_STATUSES = ("open", "pending")
 MAX_MERGE_HOPS = 16  # a longer chain means a cycle: refuse instead of looping
 _PHONE_CHARS = re.compile(r"^[+0-9()\-\s.]+$")
 

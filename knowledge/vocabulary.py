@@ -32,5 +32,6 @@ CHANNELS: tuple[str, ...] = get_args(OrderChannel)
 INTERACTION_KINDS: tuple[str, ...] = get_args(InteractionKind)
 PHASES: tuple[str, ...] = get_args(Phase)
 INTERACTION_STATUS: tuple[str, ...] = get_args(InteractionStatus)
+OPEN_STATUSES: tuple[str, ...] = ("open", "pending")  # not yet resolved: an open ticket
 ARTICLE_KINDS: tuple[str, ...] = get_args(ArticleKind)
 SEGMENTS: tuple[str, ...] = get_args(Segment)

@@ -30,6 +30,7 @@ from assistant.pipeline import (
 from assistant.prompting import render_prompt
 from assistant.types import AnswerResult, Citation, GuardReport, Sentence, StreamEvent
 from knowledge.journal import TurnRecord, recent_turns, record_gap
+from knowledge.vocabulary import LANGUAGES
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +55,7 @@ def warm_up(deps: AssistantDeps) -> float:
     first token on two cores.
     """
     started = time.perf_counter()
-    for language in ("ja", "en"):
+    for language in LANGUAGES:
         # The user turn's opening matches every real prompt up to its first character.
         messages = [SystemMessage(render_prompt("answer_system", language)), HumanMessage("-")]
         failed = complete(deps, messages, max_tokens=1).degraded

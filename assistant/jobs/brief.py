@@ -29,6 +29,7 @@ from assistant.pipeline import add_guard, check, complete, prompt, record
 from assistant.similarity import Scorer
 from assistant.types import BriefContact, BriefResult, BriefSection, GuardReport, Sentence
 from knowledge.records import CustomerProfile
+from knowledge.vocabulary import LANGUAGES
 
 BRIEF_TOKENS = 220
 BRIEF_CONTEXT_TOKENS = 700
@@ -50,7 +51,7 @@ def build_brief(
     """Assemble the brief of one customer (see module docstring); writes one audit row."""
     profile = deps.profile(customer_id)
     cid = profile.customer.id
-    lang = language if language in ("ja", "en") else _customer_language(profile)
+    lang = language if language in LANGUAGES else _customer_language(profile)
     interactions = deps.interactions(cid)
     facts = profile_facts(profile)
     sources = Sources(deps.config.record_chars)
