@@ -103,6 +103,7 @@ def test_kizuna_demo_serves_a_cited_real_model_answer(tmp_path: Path, model_path
             )
             assert record.status_code == 200, record.text
             assert rid.startswith("article:") or record.json()["customer_id"] == customer_id
+        _ask_in_the_panel(url, key, customer_id, str(q["query"]))
     finally:
         children = _children(proc.pid)
         proc.send_signal(signal.SIGINT)  # Ctrl+C, as the README says
@@ -113,6 +114,41 @@ def test_kizuna_demo_serves_a_cited_real_model_answer(tmp_path: Path, model_path
             raise
     for child in children:  # the model process went with the server
         assert not Path(f"/proc/{child}").exists() or _zombie(child), child
+
+
+def _ask_in_the_panel(url: str, key: str, customer_id: int, question: str) -> None:
+    """The same question in the panel, in Chromium: the real model's answer streams in."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser.conftest import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
+    from tests.browser.test_panel import COUNT_STREAM_UPDATES
+
+    name = httpx.get(
+        f"{url}/customers/{customer_id}", headers={"Authorization": f"Bearer {key}"}, timeout=30
+    ).json()["customer"]["name"]
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            page = browser.new_page(viewport={"width": 1440, "height": 900}, locale="en-US")
+            page.goto(url + "/")
+            page.wait_for_selector("#api-key:focus")
+            page.keyboard.type(key)
+            page.keyboard.press("Enter")
+            page.wait_for_selector("#customer-q:focus")
+            page.keyboard.type(name)
+            page.click(f"#customer-results button[data-customer-id='{customer_id}']")
+            page.wait_for_selector("#card-body h3.name")
+            page.evaluate(COUNT_STREAM_UPDATES)
+            page.focus("#question")
+            page.keyboard.type(question)
+            page.keyboard.press("Enter")
+            page.wait_for_selector("#chat-log .msg.bot .cite", timeout=180_000)
+            updates = page.evaluate("window.__streamUpdates")
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / "release-panel-answer.png"), full_page=True)
+            assert updates >= 2, f"the answer did not stream ({updates} updates)"
+        finally:
+            browser.close()
 
 
 def _zombie(pid: int) -> bool:
