@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
-from knowledge.importing.canonical import InteractionKind, Phase
+from knowledge.importing.canonical import Entity, InteractionRecord
+from knowledge.importing.coerce import Body, Whole
 
 Language = Literal["ja", "en"]
 MAX_ID = 2**62  # ids fit a 64-bit SQL integer
@@ -42,8 +43,11 @@ class Readiness(BaseModel):
     errors: dict[str, str] = Field(default_factory=dict)
 
 
-class InteractionCreate(Strict):
-    """One interaction in the canonical import form (see docs/api.md)."""
+Stars = Annotated[int, Field(ge=1, le=5)]
+
+
+class InteractionCreate(InteractionRecord):
+    """One interaction: the import contract's record (see docs/imports.md) and its source."""
 
     model_config = ConfigDict(
         extra="forbid",
@@ -74,19 +78,10 @@ class InteractionCreate(Strict):
         description="the source whose external ids `customer_external_id` (and other "
         "references) use; default: `source` itself",
     )
-    external_id: Text = Field(min_length=1, max_length=255)
-    customer_external_id: Text = Field(min_length=1, max_length=255)
-    contact_external_id: str | None = None
-    kind: InteractionKind
-    phase: Phase | None = None
-    channel: str | None = Field(default=None, max_length=32)
-    occurred_at: datetime
-    author: str | None = Field(default=None, max_length=255)
-    subject: str | None = Field(default=None, max_length=500)
-    body: Text = Field(min_length=1, max_length=100_000)
-    rating: int | None = Field(default=None, ge=1, le=5)
-    status: Literal["open", "pending", "resolved", "closed"] | None = None
-    language: Language | None = None
+    # Bounds of this route only (a file import takes longer texts and other rating scales):
+    # the contract's rule reads the value, then pydantic checks the bound.
+    body: Annotated[str, BeforeValidator(Body().check), Field(min_length=1, max_length=100_000)]
+    rating: Annotated[Stars | None, BeforeValidator(Whole().check)] = None
 
 
 class BatchIngest(Strict):
@@ -120,10 +115,13 @@ class BatchIngest(Strict):
         description="the source whose external ids `customer_external_id` (and other "
         "references) use; default: `source` itself",
     )
-    entity: Literal["customer", "contact", "product", "order", "interaction", "article"] = (
-        "interaction"
+    entity: Entity = "interaction"
+    records: list[dict[str, Any]] = Field(
+        min_length=1,
+        max_length=10_000,
+        description="records of the entity's import contract (docs/imports.md); each one is "
+        "validated on its own, and a rejected one is reported in `rejected_rows`, not a 422",
     )
-    records: list[dict[str, Any]] = Field(min_length=1, max_length=10_000)
 
 
 class RejectedRowOut(BaseModel):

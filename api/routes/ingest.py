@@ -13,7 +13,7 @@ import tempfile
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path as FilePath
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Path, UploadFile
 from fastapi.responses import JSONResponse
@@ -48,6 +48,7 @@ from knowledge.importing import (
     import_file,
     import_records,
 )
+from knowledge.importing.canonical import Entity
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["ingest"])
@@ -58,7 +59,6 @@ BAD_INPUT: Responses = {
     400: {"model": ErrorResponse, "description": "The import could not start (entity, mapping)"}
 }
 UPLOAD_TYPES = {".csv", ".tsv", ".json", ".jsonl", ".ndjson"}
-Entity = Literal["customer", "contact", "product", "order", "interaction", "article"]
 SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 
 
