@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
-from knowledge.importing.canonical import Entity, InteractionRecord
+from knowledge.importing.canonical import CanonicalInteraction, Entity
 from knowledge.importing.coerce import Body, Whole
 
 Language = Literal["ja", "en"]
@@ -46,7 +46,7 @@ class Readiness(BaseModel):
 Stars = Annotated[int, Field(ge=1, le=5)]
 
 
-class InteractionCreate(InteractionRecord):
+class InteractionCreate(CanonicalInteraction):
     """One interaction: the import contract's record (see docs/imports.md) and its source."""
 
     model_config = ConfigDict(

@@ -84,7 +84,7 @@ Short = Annotated[str | None, Text(100)]
 Money = Annotated[Decimal | None, Amount()]
 
 
-class Record(BaseModel):
+class CanonicalRecord(BaseModel):
     """A canonical record: unknown fields are refused, not dropped."""
 
     model_config = ConfigDict(extra="forbid")
@@ -108,7 +108,7 @@ def _phone(value: Any, info: ValidationInfo) -> str | None:
         refuse(e.reason)
 
 
-class CustomerRecord(Record):
+class CanonicalCustomer(CanonicalRecord):
     """A person or a company (the 名寄せ key is derived from the name and its reading)."""
 
     name: RequiredText
@@ -139,7 +139,7 @@ class CustomerRecord(Record):
         return out
 
 
-class ContactRecord(Record):
+class CanonicalContact(CanonicalRecord):
     """A person at a company customer."""
 
     customer_external_id: Id
@@ -153,7 +153,7 @@ class ContactRecord(Record):
     check_phone = field_validator("phone", mode="before")(_phone)
 
 
-class ProductRecord(Record):
+class CanonicalProduct(CanonicalRecord):
     """A catalogue item; its external_id is the SKU, global across sources."""
 
     external_id: Annotated[str, Text(64)]
@@ -170,7 +170,7 @@ class ProductRecord(Record):
         return {"sku": self.external_id, **out}
 
 
-class OrderLine(BaseModel):
+class CanonicalOrderLine(BaseModel):
     """One line of an order: a product (by SKU or name), how many, at what price."""
 
     model_config = ConfigDict(extra="forbid")
@@ -196,7 +196,7 @@ class OrderLine(BaseModel):
         return data
 
     @model_validator(mode="after")
-    def _priced_and_named(self) -> OrderLine:
+    def _priced_and_named(self) -> CanonicalOrderLine:
         if self.unit_price is None and self.amount is None:
             refuse("a line needs unit_price or amount", "unit_price")
         if self.amount is None:
@@ -219,13 +219,13 @@ def _lines(value: Any) -> list[Any]:
     return out
 
 
-class OrderRecord(Record):
+class CanonicalOrder(CanonicalRecord):
     """An order with its lines; totals default to the sums of the lines."""
 
     flat_fields = LINE_FIELDS
 
     # The lines first: a row with a bad line and another bad field names the line.
-    lines: list[OrderLine] = Field(default_factory=list)
+    lines: list[CanonicalOrderLine] = Field(default_factory=list)
     total_amount: Money = None
     gross_margin: Money = None
     currency: Annotated[str, Text(3, upper=True)] = "JPY"
@@ -262,7 +262,7 @@ class OrderRecord(Record):
         return out
 
 
-class InteractionRecord(Record):
+class CanonicalInteraction(CanonicalRecord):
     """One conversation, ticket, review, note... with a customer."""
 
     customer_external_id: Id
@@ -279,7 +279,7 @@ class InteractionRecord(Record):
     language: Annotated[Language | None, Choice()] = None
 
 
-class ArticleRecord(Record):
+class CanonicalArticle(CanonicalRecord):
     """A knowledge-base article: FAQ, manual or policy."""
 
     kind: Annotated[ArticleKind, Choice()]
@@ -289,13 +289,13 @@ class ArticleRecord(Record):
     tags: Annotated[list[str], Tags()] = Field(default_factory=list)
 
 
-RECORDS: dict[str, type[Record]] = {
-    "customer": CustomerRecord,
-    "contact": ContactRecord,
-    "product": ProductRecord,
-    "order": OrderRecord,
-    "interaction": InteractionRecord,
-    "article": ArticleRecord,
+RECORDS: dict[str, type[CanonicalRecord]] = {
+    "customer": CanonicalCustomer,
+    "contact": CanonicalContact,
+    "product": CanonicalProduct,
+    "order": CanonicalOrder,
+    "interaction": CanonicalInteraction,
+    "article": CanonicalArticle,
 }
 _ALLOWED = {e: set(m.model_fields) | set(m.flat_fields) for e, m in RECORDS.items()}
 
