@@ -7,8 +7,9 @@ from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
-from knowledge.importing.canonical import CanonicalInteraction, Entity
+from knowledge.importing.canonical import CanonicalInteraction
 from knowledge.importing.coerce import Body, Whole
+from knowledge.vocabulary import Entity
 
 Language = Literal["ja", "en"]
 MAX_ID = 2**62  # ids fit a 64-bit SQL integer

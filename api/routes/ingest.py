@@ -48,7 +48,7 @@ from knowledge.importing import (
     import_file,
     import_records,
 )
-from knowledge.importing.canonical import Entity
+from knowledge.vocabulary import Entity
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["ingest"])

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated, Any, ClassVar, Literal, get_args
+from typing import Annotated, Any, ClassVar
 
 from pydantic import (
     BaseModel,
@@ -39,37 +39,36 @@ from knowledge.importing.coerce import (
     to_list,
 )
 from knowledge.normalize import canonical_phone, name_key
+from knowledge.vocabulary import (
+    ARTICLE_KINDS,
+    CHANNELS,
+    CUSTOMER_KINDS,
+    ENTITIES,
+    INTERACTION_KINDS,
+    INTERACTION_STATUS,
+    LANGUAGES,
+    LIFECYCLE,
+    PHASES,
+    ArticleKind,
+    CustomerKind,
+    Entity,
+    InteractionKind,
+    InteractionStatus,
+    Language,
+    LifecycleStage,
+    OrderChannel,
+    Phase,
+)
 
-Entity = Literal["customer", "contact", "product", "order", "interaction", "article"]
-ENTITIES: tuple[str, ...] = get_args(Entity)
+# The value lists are knowledge/vocabulary.py's; importers of this module find them here too.
+__all__ = [
+    "ARTICLE_KINDS", "CHANNELS", "CUSTOMER_KINDS", "ENTITIES", "INTERACTION_KINDS",
+    "INTERACTION_STATUS", "LANGUAGES", "LIFECYCLE", "LINE_FIELDS", "PHASES", "RECORDS",
+    "CanonicalArticle", "CanonicalContact", "CanonicalCustomer", "CanonicalInteraction",
+    "CanonicalOrder", "CanonicalOrderLine", "CanonicalProduct", "CanonicalRecord", "Entity",
+    "external_id", "parse", "rejection", "validate",
+]  # fmt: skip
 
-CustomerKind = Literal["person", "company"]
-Language = Literal["ja", "en"]
-Lifecycle = Literal["lead", "prospect", "customer", "dormant", "churned"]
-OrderChannel = Literal["store", "ec", "sales"]
-CUSTOMER_KINDS: tuple[str, ...] = get_args(CustomerKind)
-LANGUAGES: tuple[str, ...] = get_args(Language)
-LIFECYCLE: tuple[str, ...] = get_args(Lifecycle)
-CHANNELS: tuple[str, ...] = get_args(OrderChannel)
-# The API's request schemas use these types, so both describe one contract.
-InteractionKind = Literal[
-    "inquiry",
-    "ticket",
-    "review",
-    "meeting_note",
-    "call",
-    "email",
-    "chat",
-    "survey",
-    "store_visit",
-]
-Phase = Literal["marketing", "sales", "support", "success"]
-INTERACTION_KINDS: tuple[str, ...] = get_args(InteractionKind)
-PHASES: tuple[str, ...] = get_args(Phase)
-InteractionStatus = Literal["open", "pending", "resolved", "closed"]
-ArticleKind = Literal["faq", "manual", "policy"]
-INTERACTION_STATUS: tuple[str, ...] = get_args(InteractionStatus)
-ARTICLE_KINDS: tuple[str, ...] = get_args(ArticleKind)
 LINE_FIELDS = (
     "sku", "product_name", "category", "brand", "taste", "quantity", "unit_price", "amount",
     "gross_margin",
@@ -126,7 +125,7 @@ class CanonicalCustomer(CanonicalRecord):
     industry: Short = None
     company_size: Annotated[str | None, Text(32)] = None
     annual_revenue: Money = None
-    lifecycle_stage: Annotated[Lifecycle, Choice()] = "customer"
+    lifecycle_stage: Annotated[LifecycleStage, Choice()] = "customer"
     owner: Short = None
     email_opt_out: Annotated[bool, Flag()] = False
     custom_attributes: Annotated[dict[str, Any], JsonObject()] = Field(default_factory=dict)

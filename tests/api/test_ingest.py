@@ -9,9 +9,10 @@ from typing import Any
 from sqlalchemy import select
 
 from knowledge.enrichment_store import interactions_to_enrich
-from knowledge.importing.canonical import INTERACTION_KINDS, CanonicalInteraction
+from knowledge.importing.canonical import CanonicalInteraction
 from knowledge.models import SourceRecord
 from knowledge.records import InteractionRecord
+from knowledge.vocabulary import INTERACTION_KINDS
 from tests.api.conftest import ApiHarness
 
 
