@@ -5,14 +5,15 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
 from assistant.vocabulary import Length, Purpose, Tone
 from knowledge.apikeys import Role
+from knowledge.importing.canonical import CanonicalInteraction
+from knowledge.importing.coerce import Body, Whole
 from knowledge.vocabulary import (
     Entity,
     InteractionKind,
-    InteractionStatus,
     Language,
     Phase,
     Segment,
@@ -73,8 +74,11 @@ class Readiness(BaseModel):
     errors: dict[str, str] = Field(default_factory=dict)
 
 
-class InteractionCreate(Strict):
-    """One interaction in the canonical import form (see docs/api.md)."""
+Stars = Annotated[int, Field(ge=1, le=5)]
+
+
+class InteractionCreate(CanonicalInteraction):
+    """One interaction: the import contract's record (see docs/imports.md) and its source."""
 
     model_config = ConfigDict(
         extra="forbid",
@@ -105,19 +109,10 @@ class InteractionCreate(Strict):
         description="the source whose external ids `customer_external_id` (and other "
         "references) use; default: `source` itself",
     )
-    external_id: Text = Field(min_length=1, max_length=255)
-    customer_external_id: Text = Field(min_length=1, max_length=255)
-    contact_external_id: str | None = None
-    kind: InteractionKind
-    phase: Phase | None = None
-    channel: str | None = Field(default=None, max_length=32)
-    occurred_at: datetime
-    author: str | None = Field(default=None, max_length=255)
-    subject: str | None = Field(default=None, max_length=500)
-    body: Text = Field(min_length=1, max_length=100_000)
-    rating: int | None = Field(default=None, ge=1, le=5)
-    status: InteractionStatus | None = None
-    language: Language | None = None
+    # Bounds of this route only (a file import takes longer texts and other rating scales):
+    # the contract's rule reads the value, then pydantic checks the bound.
+    body: Annotated[str, BeforeValidator(Body().check), Field(min_length=1, max_length=100_000)]
+    rating: Annotated[Stars | None, BeforeValidator(Whole().check)] = None
 
 
 class BatchIngest(Strict):
@@ -152,7 +147,12 @@ class BatchIngest(Strict):
         "references) use; default: `source` itself",
     )
     entity: Entity = "interaction"
-    records: list[dict[str, Any]] = Field(min_length=1, max_length=10_000)
+    records: list[dict[str, Any]] = Field(
+        min_length=1,
+        max_length=10_000,
+        description="records of the entity's import contract (docs/imports.md); each one is "
+        "validated on its own, and a rejected one is reported in `rejected_rows`, not a 422",
+    )
 
 
 class RejectedRowOut(BaseModel):

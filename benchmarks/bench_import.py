@@ -1,11 +1,14 @@
 """Import throughput and memory (prints figures; not a test).
 
     python benchmarks/bench_import.py [--rows 100000] [--big-rows 1000000] [--no-postgres]
+                                      [--json-rows 1000000]
 
 1. rows/s importing N generated customer rows through `import_records` on SQLite and on
    PostgreSQL (a database created and dropped here), next to a raw baseline measured in the
    same run: a plain executemany INSERT of the same rows into the same table.
 2. peak memory (max RSS of a child process) importing a JSONL file of --big-rows rows.
+3. records/s of the streaming JSON reader alone (readers.read_json, ijson) on a JSON list of
+   --json-rows rows (0 skips it).
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from sqlalchemy import create_engine, insert, text
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from knowledge.db import make_engine, make_session_factory, migrate
-from knowledge.importing import import_file, import_records
+from knowledge.importing import import_file, import_records, readers
 from knowledge.models import Customer
 from knowledge.settings import DatabaseSettings, ImportSettings
 
@@ -99,10 +102,31 @@ def big_file_child(path: str, db: str) -> None:
     print(json.dumps({"rows": report.inserted, "seconds": took, "max_rss_mb": rss_mb}))
 
 
+def bench_json_read(path: Path, n: int) -> None:
+    """Write n rows as one JSON list, then time reading them back (best of three)."""
+    with path.open("w", encoding="utf-8") as fh:
+        fh.write("[")
+        for i in range(n):
+            fh.write(("," if i else "") + json.dumps(row(i), ensure_ascii=False))
+        fh.write("]")
+    times = []
+    for _ in range(3):
+        t = time.perf_counter()
+        count = sum(1 for r in readers.read_json(path) if r.data is not None)
+        times.append(time.perf_counter() - t)
+        assert count == n
+    size_mb = path.stat().st_size / 1e6
+    print(
+        f"{n:,}-row JSON list ({size_mb:,.0f} MB), read_json only: "
+        f"{n / min(times):,.0f} records/s (best of 3; median {n / sorted(times)[1]:,.0f})"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--big-rows", type=int, default=1_000_000)
+    parser.add_argument("--json-rows", type=int, default=1_000_000)
     parser.add_argument("--no-postgres", action="store_true")
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -140,6 +164,9 @@ def main() -> None:
             f"{result['rows'] / result['seconds']:,.0f} rows/s, "
             f"peak memory (max RSS of the importing process) {result['max_rss_mb']:,.0f} MB"
         )
+        big.unlink()
+        if args.json_rows:
+            bench_json_read(Path(tmp) / "big.json", args.json_rows)
 
 
 if __name__ == "__main__":

@@ -12,14 +12,17 @@ import csv
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 from typing import IO, Any
+
+import ijson
 
 from knowledge.errors import ImportRejected
 from knowledge.importing.encoding import open_text
 
-_CHUNK = 1 << 16
-_WS = " \t\r\n"
+_CHUNK = 1 << 16  # bytes ijson reads at a time
+_PURE_PYTHON = ijson.get_backend("python")
 
 
 @dataclass(frozen=True)
@@ -92,11 +95,63 @@ def read_json(
     path: Path, record_path: str = "", encoding: str | None = None
 ) -> Iterator[SourceRow]:
     """Records of a JSON file whose records sit in a list or a dict at record_path, streamed."""
+    prefix = ".".join(k for k in record_path.split(".") if k)
     with open_text(path, encoding) as fh:
-        stream = _JsonStream(fh, path)
-        for key in (k for k in record_path.split(".") if k):
-            stream.descend_into(key)
-        yield from stream.records()
+        layout = _layout_at(fh, path, prefix)
+    number = 0
+    # ijson's C backend reads floats as float (not Decimal) but then refuses integers beyond
+    # 64 bits (ijson issue 153); such a file goes on in the pure-Python backend where it stopped.
+    for backend in (ijson, _PURE_PYTHON):
+        with open_text(path, encoding) as fh:
+            try:
+                for key, value in islice(_records(backend, fh, prefix, layout), number, None):
+                    number += 1
+                    if isinstance(value, dict):
+                        yield SourceRow(number, value, key=key)
+                    else:
+                        yield SourceRow(number, None, "a record must be an object", key=key)
+                return
+            except ijson.JSONError as e:
+                if backend is ijson and "integer overflow" in str(e):
+                    continue
+                raise ImportRejected(f"{path}: malformed JSON ({_first_line(e)})") from e
+
+
+def _records(backend: Any, fh: IO[str], prefix: str, layout: str) -> Iterator[tuple[Any, Any]]:
+    """(key, record) pairs of the list (key None) or dict at prefix."""
+    if layout == "start_map":
+        return backend.kvitems(fh, prefix, buf_size=_CHUNK, use_float=True)  # type: ignore[no-any-return]
+    items = backend.items(
+        fh, f"{prefix}.item" if prefix else "item", buf_size=_CHUNK, use_float=True
+    )
+    return ((None, value) for value in items)
+
+
+def _layout_at(fh: IO[str], path: Path, prefix: str) -> str:
+    """Whether the records at prefix are a list or a dict (reads up to their start only)."""
+    wanted = prefix.split(".") if prefix else []
+    found = 0  # how many keys of the path the file has shown so far
+    try:
+        for at, event, value in ijson.parse(fh, buf_size=_CHUNK):
+            if at == prefix and event in ("start_array", "start_map"):
+                return str(event)
+            if at == prefix and event != "map_key":
+                raise ImportRejected(
+                    f"{path}: malformed JSON, expected a list or an object of records, "
+                    f"found {value!r}"
+                )
+            if event == "map_key" and found < len(wanted) and at == ".".join(wanted[:found]):
+                found += value == wanted[found]
+    except ijson.JSONError as e:
+        raise ImportRejected(f"{path}: malformed JSON ({_first_line(e)})") from e
+    if found < len(wanted):
+        raise ImportRejected(f"{path}: no key {wanted[found]!r} at the record path")
+    raise ImportRejected(f"{path}: malformed JSON (no records found)")
+
+
+def _first_line(error: Exception) -> str:
+    # yajl's messages go on with the text around the error on further lines.
+    return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
 
 
 def read_text(path: Path, encoding: str | None = None) -> Iterator[SourceRow]:
@@ -108,91 +163,3 @@ def read_text(path: Path, encoding: str | None = None) -> Iterator[SourceRow]:
         path.stem,
     )
     yield SourceRow(1, {"file": path.name, "stem": path.stem, "title": title, "body": body})
-
-
-class _JsonStream:
-    """Incremental JSON: walks containers by hand and decodes one record at a time.
-
-    Only the current record is ever held in memory (plus one read chunk), which is what
-    keeps a million-record file bounded without a third-party streaming parser.
-    """
-
-    def __init__(self, fh: IO[str], path: Path) -> None:
-        self.fh = fh
-        self.path = path
-        self.buf = ""
-        self.pos = 0
-        self.decoder = json.JSONDecoder()
-
-    def _fill(self) -> bool:
-        chunk = self.fh.read(_CHUNK)
-        if not chunk:
-            return False
-        self.buf = self.buf[self.pos :] + chunk
-        self.pos = 0
-        return True
-
-    def _peek(self) -> str:
-        while True:
-            while self.pos < len(self.buf) and self.buf[self.pos] in _WS:
-                self.pos += 1
-            if self.pos < len(self.buf):
-                return self.buf[self.pos]
-            if not self._fill():
-                return ""
-
-    def _expect(self, chars: str) -> str:
-        ch = self._peek()
-        if not ch or ch not in chars:
-            raise ImportRejected(f"{self.path}: malformed JSON, expected {chars!r}, found {ch!r}")
-        self.pos += 1
-        return ch
-
-    def _value(self) -> Any:
-        self._peek()
-        while True:
-            try:
-                value, end = self.decoder.raw_decode(self.buf, self.pos)
-            except json.JSONDecodeError as e:
-                # Possibly cut by the chunk boundary: read more and retry; else it is broken.
-                if self._fill():
-                    continue
-                raise ImportRejected(f"{self.path}: malformed JSON ({e.msg})") from e
-            # A number may be cut at the chunk end ("12" of "123"): make sure one more char follows.
-            if end >= len(self.buf) and self._fill():
-                continue
-            self.pos = end
-            return value
-
-    def descend_into(self, key: str) -> None:
-        """Move into the value of `key` of the current object (skipping other values)."""
-        self._expect("{")
-        while True:
-            if self._peek() == "}":
-                raise ImportRejected(f"{self.path}: no key {key!r} at the record path")
-            name = self._value()
-            self._expect(":")
-            if name == key:
-                return
-            self._value()
-            self._expect(",}")
-
-    def records(self) -> Iterator[SourceRow]:
-        opener = self._expect("[{")
-        closer = "]" if opener == "[" else "}"
-        number = 0
-        if self._peek() == closer:
-            return
-        while True:
-            number += 1
-            key = None
-            if opener == "{":
-                key = self._value()
-                self._expect(":")
-            value = self._value()
-            if isinstance(value, dict):
-                yield SourceRow(number, value, key=None if key is None else str(key))
-            else:
-                yield SourceRow(number, None, "a record must be an object", key=key)
-            if self._expect("," + closer) == closer:
-                return

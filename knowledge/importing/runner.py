@@ -15,7 +15,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from knowledge.errors import KnowledgeError, RowRejected
-from knowledge.importing.canonical import external_id, validate
+from knowledge.importing.canonical import parse
 from knowledge.importing.mapping import EntityMapping
 from knowledge.importing.readers import SourceRow
 from knowledge.importing.report import ImportReport, RejectedRow
@@ -96,8 +96,7 @@ def _prepare(row: SourceRow, part: EntityMapping, file: str | None) -> Iterator[
         record: dict[str, Any] = {}
         try:
             record = part.apply(scope)
-            ext = external_id(record)
-            values = validate(part.entity, record)
+            ext, values = parse(part.entity, record)
         except RowRejected as e:
             yield RejectedRow(
                 file, row.row, e.field, e.reason, _jsonable(record or scope["$record"])

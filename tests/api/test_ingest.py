@@ -9,8 +9,10 @@ from typing import Any
 from sqlalchemy import select
 
 from knowledge.enrichment_store import interactions_to_enrich
+from knowledge.importing.canonical import CanonicalInteraction
 from knowledge.models import SourceRecord
 from knowledge.records import InteractionRecord
+from knowledge.vocabulary import INTERACTION_KINDS
 from tests.api.conftest import ApiHarness
 
 
@@ -137,6 +139,39 @@ def test_malformed_interaction_is_422_naming_the_field(api: ApiHarness) -> None:
     )
     assert r.status_code == 422
     assert "kind" in r.json()["error"]["message"]
+
+
+def test_interaction_body_is_the_import_contract_with_the_importers_words(
+    api: ApiHarness,
+) -> None:
+    schemas = api.app.openapi()["components"]["schemas"]
+    fields = set(schemas["InteractionCreate"]["properties"])
+    assert fields == set(CanonicalInteraction.model_fields) | {"source", "references_source"}
+    assert schemas["InteractionCreate"]["properties"]["kind"]["enum"] == list(INTERACTION_KINDS)
+    r = api.client.post(
+        "/interactions",
+        json={"external_id": "x", "customer_external_id": "C-1", "kind": "fax",
+              "occurred_at": "2025-03-05", "body": "x"},
+        headers=api.headers("agent"),
+    )  # fmt: skip
+    assert r.status_code == 422
+    assert "body.kind: 'fax' is not one of inquiry, ticket" in r.json()["error"]["message"]
+    # What a file import accepts, the route accepts: case and width folded, 2025/03/05.
+    r = api.client.post(
+        "/interactions",
+        json={"references_source": "test-crm", "external_id": "T-contract",
+              "customer_external_id": "C-1", "kind": "Meeting Note",
+              "occurred_at": "2025/03/05", "body": "ｘ", "rating": "5"},
+        headers=api.headers("agent"),
+    )  # fmt: skip
+    assert r.status_code == 201 and r.json()["inserted"] == 1, r.text
+    r = api.client.post(
+        "/interactions",
+        json={"external_id": "T-6", "customer_external_id": "C-1", "kind": "call",
+              "occurred_at": "2025-03-05", "body": "x", "rating": 6},
+        headers=api.headers("agent"),
+    )  # fmt: skip
+    assert r.status_code == 422 and "body.rating" in r.json()["error"]["message"]
 
 
 def test_batch_ingest_customers_then_rerun_is_a_no_op(api: ApiHarness) -> None:

@@ -109,3 +109,41 @@ def test_json_reader_streams_records_across_chunk_boundaries(
     assert [r.row for r in rows] == list(range(1, 51))
     if layout == "dict":
         assert rows[3].key == "k3"
+
+
+def test_json_reader_keeps_integers_beyond_64_bits_and_numbers_the_records(
+    tmp_path: Path,
+) -> None:
+    # ijson's C backend refuses such integers with use_float; the reader goes on in Python.
+    path = tmp_path / "big.json"
+    path.write_text(
+        '[{"a": 1.5}, {"id": 12345678901234567890, "n": -99999999999999999999}, 7, {"c": 2}]',
+        "utf-8",
+    )
+    rows = list(readers.read_json(path))
+    assert [r.row for r in rows] == [1, 2, 3, 4]
+    assert rows[0].data == {"a": 1.5} and isinstance(rows[0].data["a"], float)
+    assert rows[1].data == {"id": 12345678901234567890, "n": -99999999999999999999}
+    assert (rows[2].data, rows[2].error) == (None, "a record must be an object")
+    assert rows[3].data == {"c": 2}
+
+
+@pytest.mark.parametrize(
+    ("text", "record_path", "message"),
+    [
+        ('[{"a": 1}, {"b": }]', "", "malformed JSON (parse error"),
+        ('[{"a": 1}', "", "malformed JSON (parse error: premature EOF)"),
+        ("42", "", "malformed JSON, expected a list or an object of records, found 42"),
+        ('{"export": {"other": []}}', "export.people", "no key 'people' at the record path"),
+    ],
+)
+def test_json_reader_names_the_file_and_what_is_broken(
+    tmp_path: Path, text: str, record_path: str, message: str
+) -> None:
+    from knowledge.errors import ImportRejected
+
+    path = tmp_path / "broken.json"
+    path.write_text(text, "utf-8")
+    with pytest.raises(ImportRejected) as caught:
+        list(readers.read_json(path, record_path))
+    assert str(caught.value).startswith(f"{path}: {message}")
