@@ -49,7 +49,9 @@ def test_total_spent_is_rendered_from_sql_and_cites_the_profile(world: World) ->
     assistant, llm = world.assistant()
     a = world.ids["A"]
     events = list(
-        assistant.answer_stream("How much has this customer spent in total?", customer_id=a, actor="t")
+        assistant.answer_stream(
+            "How much has this customer spent in total?", customer_id=a, actor="t"
+        )
     )
     result = events[-1].result
     assert result is not None and result.answered
