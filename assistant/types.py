@@ -11,7 +11,7 @@ from knowledge.vocabulary import Language
 
 
 class Citation(BaseModel):
-    record_id: str  # interaction:{id} | article:{id} | order:{id}
+    record_id: str  # interaction:{id} | article:{id} | order:{id} | profile:{customer id}
     kind: str
     date: datetime | None = None
     quote: str  # the quoted span that supports the sentence
@@ -108,10 +108,17 @@ class RewriteResult(BaseModel):
 
 
 class StreamEvent(BaseModel):
-    """One event of a streamed answer: tokens first, then the final result."""
+    """One event of a streamed answer: progress while the model writes, each sentence once it
+    has passed the checks (with the citations so far), then the final result.
 
-    type: Literal["token", "result", "error"]
-    text: str = ""
+    No raw model text is ever an event: what the user sees has been checked.
+    """
+
+    type: Literal["progress", "sentence", "result", "error"]
+    text: str = ""  # sentence: the sentence with its [n] markers; error: the message
+    sentence: Sentence | None = None
+    citations: list[Citation] = Field(default_factory=list)  # sentence: all cited so far
+    written: int = 0  # progress: pieces the model has written so far
     result: AnswerResult | None = None
 
 

@@ -208,9 +208,17 @@ def _parse_record_id(record_id: str) -> tuple[str, int]:
     return kind, int(raw)
 
 
-def get_record(session: Session, record_id: str) -> InteractionRecord | ArticleRecord | OrderRecord:
-    """The record behind an id like ``interaction:12``, ``article:3`` or ``order:7``."""
+def get_record(
+    session: Session, record_id: str
+) -> InteractionRecord | ArticleRecord | OrderRecord | CustomerRecord:
+    """The record behind an id like ``interaction:12``, ``article:3``, ``order:7`` or
+    ``profile:5`` (the customer's card; ``customer:5`` too; a merged id gives the survivor)."""
     kind, pk = _parse_record_id(record_id)
+    if kind in ("profile", "customer"):
+        try:
+            return get_customer(session, pk)
+        except CustomerNotFound as e:
+            raise RecordNotFound(record_id) from e
     if kind == "interaction":
         interaction = session.get(Interaction, pk)
         if interaction is not None:
@@ -240,7 +248,7 @@ def record_customer_id(session: Session, record_id: str) -> int | None:
         ).scalar()
     elif kind == "order":
         owner = session.execute(select(Order.customer_id).where(Order.id == pk)).scalar()
-    elif kind == "customer":
+    elif kind in ("customer", "profile"):
         owner = session.execute(select(Customer.id).where(Customer.id == pk)).scalar()
     else:
         owner = None

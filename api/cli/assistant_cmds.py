@@ -50,14 +50,14 @@ def ask(
     conversation: Annotated[str | None, typer.Option(help="conversation id (multi-turn)")] = None,
     actor: Annotated[str, typer.Option(help="who asks (audit log)")] = "cli",
 ) -> None:
-    """Ask a question; the model's draft streams, then the checked answer with its sources."""
+    """Ask a question; checked sentences stream, then the answer with its sources."""
     try:
         stream = _assistant().answer_stream(
             question, customer_id=customer, conversation_id=conversation, actor=actor
         )
         for event in stream:
-            if event.type == "token":
-                console.print(event.text, end="", style="dim", highlight=False)
+            if event.type == "sentence":
+                console.print(event.text, style="dim", highlight=False)
             elif event.result is not None:
                 r = event.result
                 console.print()

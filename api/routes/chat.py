@@ -1,4 +1,4 @@
-"""Chat: a grounded answer streamed as Server-Sent Events (tokens, then the cited result).
+"""Chat: a grounded answer streamed as Server-Sent Events (checked sentences, then the result).
 
 Generation runs in one worker thread per stream (bounded by the app's limiter) that pushes
 events onto an asyncio queue; the event loop only relays them. When the client goes away the
@@ -43,9 +43,12 @@ _END = object()
 SSE_DOC: Responses = {
     200: {
         "description": (
-            "`text/event-stream`: `event: start` (conversation_id), then `event: token` "
-            '(`{"text"}`) many times, then one `event: result` (an AnswerResult with '
-            'citations) or `event: error` (`{"code", "message"}`).'
+            "`text/event-stream`: `event: start` (conversation_id); then, in any order, "
+            '`event: progress` (`{"written"}`: pieces the model has written, no text) and '
+            '`event: sentence` (`{"text", "sentence", "citations"}`: one sentence that has '
+            "passed the checks, its [n] markers numbered by the citations so far); then one "
+            "`event: result` (the AnswerResult, whose sentences are the ones streamed) or "
+            '`event: error` (`{"code", "message"}`). Raw model text is never sent.'
         ),
         "content": {
             "text/event-stream": {
@@ -53,7 +56,10 @@ SSE_DOC: Responses = {
                     "type": "object",
                     "required": ["data"],
                     "properties": {
-                        "event": {"type": "string", "enum": ["start", "token", "result", "error"]},
+                        "event": {
+                            "type": "string",
+                            "enum": ["start", "progress", "sentence", "result", "error"],
+                        },
                         "data": {"type": "string", "description": "JSON text"},
                         "id": {"type": "string"},
                         "retry": {"type": "integer"},
@@ -124,11 +130,15 @@ async def _stream(
                 _status, code, message = error_from_exception(item)
                 yield {"event": "error", "data": json.dumps({"code": code, "message": message})}
                 continue
-            if item.type == "token":
-                yield {
-                    "event": "token",
-                    "data": json.dumps({"text": item.text}, ensure_ascii=False),
+            if item.type == "progress":
+                yield {"event": "progress", "data": json.dumps({"written": item.written})}
+            elif item.type == "sentence" and item.sentence is not None:
+                sentence = {
+                    "text": item.text,
+                    "sentence": item.sentence.model_dump(mode="json"),
+                    "citations": [utc(c).model_dump(mode="json") for c in item.citations],
                 }
+                yield {"event": "sentence", "data": json.dumps(sentence, ensure_ascii=False)}
             elif item.type == "result" and item.result is not None:
                 yield {"event": "result", "data": utc(item.result).model_dump_json()}
             else:

@@ -12,7 +12,7 @@ from api.schemas import utc
 from knowledge.records import CustomerProfile, CustomerRecord
 
 router = APIRouter(tags=["customers"])
-RECORD_ID = r"^(interaction|article|order):[0-9]{1,18}$"
+RECORD_ID = r"^(interaction|article|order|profile):[0-9]{1,18}$"
 
 
 @router.get(
@@ -62,11 +62,25 @@ def get_record(
     services: ServicesDep,
     record_id: Annotated[str, Path(pattern=RECORD_ID, examples=["interaction:12"])],
 ) -> dict[str, Any]:
-    """A cited interaction, article or order, with its kind (`record_type`)."""
+    """A cited interaction, article, order or profile card, with its kind (`record_type`).
+
+    `profile:ID` is the customer's card: the profile with its facts (a merged id: the survivor).
+    """
+    from knowledge.profiles import build_profile
     from knowledge.repository import get_record as fetch
 
     with services.sessions() as session:
         record = fetch(session, record_id)
+        if record_id.startswith("profile:"):
+            profile = build_profile(
+                session, int(record_id.split(":")[1]), services.settings.analytics
+            )
+            return {
+                "record_id": record_id,
+                "record_type": "profile",
+                "customer_id": profile.customer.id,
+                **utc(profile).model_dump(mode="json"),
+            }
     return {
         "record_id": record_id,
         "record_type": record_id.split(":", 1)[0],

@@ -219,7 +219,8 @@
       `${icon} ${t("s_" + key)}`);
   }
 
-  function renderCard(p) {
+  // The card's facts (also what a profile:ID citation opens).
+  function profileFacts(p) {
     const c = p.customer, f = p.facts || {};
     const rfm = f.rfm, ltv = f.ltv, ctb = f.ctb || {}, f2 = f.f2 || {};
     const dl = (pairs) => el("dl", { class: "facts" }, pairs.filter(([, v]) => v !== null && v !== undefined && v !== "")
@@ -227,6 +228,21 @@
     const consent = c.email_opt_out
       ? el("span", { class: "badge bad" }, t("optOut")) : el("span", { class: "badge good" }, t("optIn"));
     const segment = rfm ? el("span", { class: `badge seg-${rfm.segment}` }, rfm.segment) : t("none");
+    const people = (p.contacts || []).map((x) => x.name + (x.is_decision_maker ? ` (${t("decisionMaker")})` : "")).join(", ");
+    return dl([
+      ["segment", segment], ["ltv", ltv ? yen(ltv.value, f.currency) : t("none")],
+      ["consent", consent], ["lifecycle", c.lifecycle_stage], ["orders", String(f.order_count ?? 0)],
+      ["totalSpent", yen(f.total_spent, f.currency)], ["lastOrder", day(f.last_order_at)],
+      ["openTickets", String(f.open_tickets ?? 0)],
+      ["ctb", [ctb.category, ctb.taste, ctb.brand].map((x) => x || "—").join(" / ")],
+      ["f2", f2.converted ? t("f2yes") : t("f2no")],
+      ["email", c.email], ["phone", c.phone], ["region", c.region], ["owner", c.owner],
+      ["contacts", people],
+    ]);
+  }
+
+  function renderCard(p) {
+    const c = p.customer;
     const orders = (p.recent_orders || []).slice(0, 5).map((o) => el("tr", {},
       el("td", {}, day(o.ordered_at)), el("td", {}, o.order_number || `#${o.id}`),
       el("td", {}, (o.lines || []).map((l) => l.product_name).join(", ")),
@@ -238,15 +254,7 @@
     $("card-body").replaceChildren(
       el("h3", { class: "name" }, c.name, " ", el("span", { class: "muted" }, c.name_kana || "")),
       el("p", { class: "muted small" }, `customer:${c.id} · ${c.kind} · ${c.language}`),
-      dl([
-        ["segment", segment], ["ltv", ltv ? yen(ltv.value, f.currency) : t("none")],
-        ["consent", consent], ["lifecycle", c.lifecycle_stage], ["orders", String(f.order_count ?? 0)],
-        ["totalSpent", yen(f.total_spent, f.currency)], ["lastOrder", day(f.last_order_at)],
-        ["openTickets", String(f.open_tickets ?? 0)],
-        ["ctb", [ctb.category, ctb.taste, ctb.brand].map((x) => x || "—").join(" / ")],
-        ["f2", f2.converted ? t("f2yes") : t("f2no")],
-        ["email", c.email], ["phone", c.phone], ["region", c.region], ["owner", c.owner],
-      ]),
+      profileFacts(p),
       el("h4", {}, t("lastOrders")),
       orders.length ? el("table", { class: "orders" }, el("tbody", {}, orders)) : el("p", { class: "muted" }, t("none")),
       el("h4", {}, t("recentInteractions")),
@@ -265,7 +273,10 @@
     try {
       const r = await api("GET", `/records/${encodeURIComponent(recordId)}`);
       const rows = [];
-      if (r.record_type === "order") {
+      if (r.record_type === "profile") {
+        rows.push(el("h3", { class: "record-text" }, r.customer.name, " ", el("span", { class: "muted" }, r.customer.name_kana || "")));
+        rows.push(profileFacts(r));
+      } else if (r.record_type === "order") {
         rows.push(el("p", {}, `${day(r.ordered_at)} · ${r.order_number || ""} · ${yen(r.total_amount, r.currency)}`));
         rows.push(el("ul", {}, (r.lines || []).map((l) => el("li", {}, `${l.product_name} × ${l.quantity}`))));
       } else {
@@ -364,7 +375,8 @@
       }
       await readEvents(res.body, (event, data) => {
         if (event === "start") state.conversationId = data.conversation_id;
-        else if (event === "token") { live.textContent += data.text; answer.scrollIntoView({ block: "end" }); }
+        else if (event === "progress") showProgress(live, data.written);
+        else if (event === "sentence") { showSentence(live, data); answer.scrollIntoView({ block: "end" }); }
         else if (event === "result") finishAnswer(answer, live, data);
         else if (event === "error") throw new Error(data.message);
       });
@@ -400,6 +412,20 @@
         if (data) onEvent(event, JSON.parse(data));
       }
     }
+  }
+
+  // Only checked sentences are shown while the answer streams; the model's raw text never is.
+  // A small counter shows that the model is still writing.
+  function showProgress(live, written) {
+    let meter = live.querySelector(".writing");
+    if (!meter) { meter = el("span", { class: "writing muted small", "aria-hidden": "true" }); live.append(meter); }
+    meter.textContent = ` ${t("writing")} ${"·".repeat(1 + (written % 3))}`;
+  }
+
+  function showSentence(live, data) {
+    const meter = live.querySelector(".writing");
+    const [span] = renderSentences([data.sentence], data.citations || []);
+    if (meter) meter.before(span); else live.append(span);
   }
 
   function finishAnswer(answer, live, result) {

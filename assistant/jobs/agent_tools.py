@@ -249,7 +249,7 @@ class AgentTools:
         lines = fact_lines(profile_facts(profile), self.language)
         text = "; ".join(f"{k}: {v}" for k, v in lines.items())
         r = self.gathered.add(
-            f"customer:{profile.customer.id}",
+            f"profile:{profile.customer.id}",
             kind="profile",
             customer_id=profile.customer.id,
             date=None,

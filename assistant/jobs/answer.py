@@ -1,23 +1,42 @@
-"""The support-desk chat: retrieve in scope, let the model connect, keep only cited sentences."""
+"""The support-desk chat: facts from SQL, then the records; only checked sentences are shown.
+
+A question about the profile (total spent, last order, segment, contacts, …) is answered by
+code from SQL (assistant/facts_answer.py); an overview question ("what has this customer
+contacted us about?") gets the customer's interactions listed by code. Whatever else the
+question asks goes to the records: retrieve in scope, let the model connect, and stream each
+of its sentences once it has passed the checks."""
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
 
 from langchain_core.messages import HumanMessage, SystemMessage
 
-from assistant.citations import marked_text
+from assistant.checked_stream import SentenceBuffer, SentenceChecker
+from assistant.citations import marked_text, numbered, with_markers
 from assistant.context import ContextRecord, render_facts, render_records
 from assistant.deps import AssistantDeps, new_output_id
 from assistant.errors import InvalidRequest
+from assistant.fact_intents import FactRecogniser, Intent
 from assistant.facts import fact_lines, profile_facts
+from assistant.facts_answer import (
+    CodeAnswer,
+    FactSource,
+    fact_answer,
+    overview_answer,
+    owned_only,
+    phrase,
+)
 from assistant.labels import label
 from assistant.language import Language, detect_language
 from assistant.pipeline import (
     Generated,
+    add_guard,
     check,
     complete,
     fall_back,
@@ -28,8 +47,10 @@ from assistant.pipeline import (
     save_exchange,
 )
 from assistant.prompting import render_prompt
+from assistant.similarity import Scorer
 from assistant.types import AnswerResult, Citation, GuardReport, Sentence, StreamEvent
 from knowledge.journal import TurnRecord, recent_turns, record_gap
+from knowledge.repository import list_orders
 from knowledge.vocabulary import LANGUAGES
 
 log = logging.getLogger(__name__)
@@ -73,6 +94,7 @@ class Question:
     customer_id: int | None
     facts: dict[str, object]
     history: list[TurnRecord]
+    names: list[str] = field(default_factory=list)  # the customer's name and kana
 
 
 @dataclass
@@ -85,6 +107,19 @@ class Reply:
     guard: GuardReport = field(default_factory=GuardReport)
     degraded: str | None = None
 
+    def show(self, sentences: list[Sentence], citations: list[Citation]) -> Iterator[StreamEvent]:
+        """Add checked sentences to the reply and stream each one with the citations so far."""
+        known = {c.record_id for c in self.citations}
+        self.citations += [c for c in citations if c.record_id not in known]
+        for sentence in sentences:
+            self.sentences.append(sentence)
+            yield StreamEvent(
+                type="sentence",
+                text=with_markers(sentence, numbered(self.citations)),
+                sentence=sentence,
+                citations=list(self.citations),
+            )
+
 
 def answer_stream(
     deps: AssistantDeps,
@@ -94,19 +129,34 @@ def answer_stream(
     conversation_id: str | None,
     actor: str,
 ) -> Iterator[StreamEvent]:
-    """Token events while the model writes, then one result event with the checked answer."""
+    """Checked sentences as they pass (facts first), progress while the model writes, then one
+    result event with the whole checked answer."""
     if not question.strip():
         raise InvalidRequest("the question is empty")
     asked = _question(deps, question, customer_id, conversation_id)
-    relevant, context = gather(deps, _search_query(asked), asked.customer_id)
-    reply = Reply(answered=bool(context))
-    if context:
-        yield from _write(deps, asked, context, reply)
-    if not reply.answered:
-        if not any(h.customer_id is None for h in relevant):  # no article either: a gap
-            record_gap(deps.sessions, question, asked.language)
-        reply.sentences = [Sentence(text=label("not_answered", asked.language), generated=False)]
-        reply.citations = []
+    intent = _intent(deps, asked)
+    reply = Reply(answered=False)
+    if intent.any and asked.customer_id is not None:
+        code = _code_answer(deps, asked, intent)
+        reply.answered = bool(code.sentences)
+        yield from reply.show(code.sentences, code.citations)
+    if not intent.any or intent.rest:
+        relevant, context = gather(deps, _search_query(asked), asked.customer_id)
+        from_records = False
+        if context:
+            from_records = yield from _write(deps, asked, context, reply)
+        if from_records:
+            reply.answered = True
+        elif reply.answered:  # the facts answered part of it; say the records don't the rest
+            rest = Sentence(text=phrase("rest_not_in_records", asked.language), generated=False)
+            yield from reply.show([rest], [])
+        else:
+            if not any(h.customer_id is None for h in relevant):  # no article either: a gap
+                record_gap(deps.sessions, question, asked.language)
+            reply.sentences = [
+                Sentence(text=label("not_answered", asked.language), generated=False)
+            ]
+            reply.citations = []
     result = _result(deps, asked, reply, conversation_id)
     if conversation_id:
         save_exchange(
@@ -132,16 +182,50 @@ def _question(
 ) -> Question:
     """Gather what is known before searching: language, the customer's facts, the history."""
     facts: dict[str, object] = {}
+    names: list[str] = []
     if customer_id is not None:
         profile = deps.profile(customer_id)
         customer_id = profile.customer.id  # a merged customer's question goes to the survivor
         facts = {k: v for k, v in profile_facts(profile).items() if k in ANSWER_FACT_KEYS}
+        names = [n for n in (profile.customer.name, profile.customer.name_kana) if n]
     history = (
         recent_turns(deps.sessions, conversation_id, deps.config.history_turns)
         if conversation_id
         else []
     )
-    return Question(text, detect_language(text), customer_id, facts, history)
+    return Question(text, detect_language(text), customer_id, facts, history, names)
+
+
+def _intent(deps: AssistantDeps, asked: Question) -> Intent:
+    """What the question asks of the profile (nothing without a customer)."""
+    if asked.customer_id is None:
+        return Intent()
+    embedder = deps.retrieval.embedder
+    if getattr(embedder, "name", "").startswith("fake"):
+        embedder = None  # hashed bigrams have no meaning: keywords alone decide
+    return _recogniser(embedder).recognise(asked.text, asked.names)
+
+
+@cache
+def _recogniser(embedder: Any) -> FactRecogniser:
+    """One recogniser per embedder, so its examples are embedded once."""
+    return FactRecogniser(embedder)
+
+
+def _code_answer(deps: AssistantDeps, asked: Question, intent: Intent) -> CodeAnswer:
+    """The fact sentences or the interaction overview, from SQL, citations checked by owner."""
+    assert asked.customer_id is not None
+    with deps.sessions() as s:
+        orders = list_orders(s, asked.customer_id)
+    source = FactSource(
+        deps.profile(asked.customer_id), orders, deps.interactions(asked.customer_id)
+    )
+    code = (
+        fact_answer(source, intent.facts, asked.language)
+        if intent.facts
+        else overview_answer(source, asked.language)
+    )
+    return owned_only(code, asked.customer_id, deps.owner_of)
 
 
 def _search_query(asked: Question) -> str:
@@ -152,8 +236,9 @@ def _search_query(asked: Question) -> str:
 
 def _write(
     deps: AssistantDeps, asked: Question, context: list[ContextRecord], reply: Reply
-) -> Iterator[StreamEvent]:
-    """Prompt, stream the model's tokens, check its sentences, fall back to the records."""
+) -> Generator[StreamEvent, None, bool]:
+    """Prompt, check each of the model's sentences as it ends and show it, fall back to the
+    records when none passes; returns False when the model said the records do not answer."""
     language = asked.language
     facts_text = render_facts(fact_lines(asked.facts, language), language)
     history_text = "\n".join(f"{t.role}: {t.text}" for t in asked.history)
@@ -167,23 +252,42 @@ def _write(
         history=history_text,
         question=asked.text,
     )
-    draft = Generated()
-    for piece in generate(deps, messages, min(deps.max_tokens, ANSWER_TOKENS), draft):
-        yield StreamEvent(type="token", text=piece)
-    grounded = check(
-        deps,
-        draft.text,
-        context,
-        customer_id=asked.customer_id,
-        facts_text=facts_text,
-        question=asked.text,
+    scorer = Scorer([r.text for r in context], deps.retrieval.embedder)
+    checker = SentenceChecker(
+        lambda text: check(
+            deps,
+            text,
+            context,
+            customer_id=asked.customer_id,
+            facts_text=facts_text,
+            question=asked.text,
+            scorer=scorer,
+        )
     )
-    reply.guard, reply.degraded = grounded.guard, draft.degraded
-    reply.sentences, reply.citations = grounded.sentences, grounded.citations
-    if not reply.sentences and grounded.said_not_in_records:
-        reply.answered = False
-    elif not reply.sentences:
-        reply.sentences, reply.citations = fall_back(context, language)
+    buffer = SentenceBuffer()
+    draft = Generated()
+    pieces = generate(deps, messages, min(deps.max_tokens, ANSWER_TOKENS), draft)
+    for written, piece in enumerate(pieces, 1):
+        yield StreamEvent(type="progress", written=written)
+        for raw in buffer.push(piece):
+            yield from _show_checked(checker, raw, reply)
+    if not draft.degraded:
+        for raw in buffer.flush():
+            yield from _show_checked(checker, raw, reply)
+    add_guard(reply.guard, checker.guard)
+    reply.degraded = draft.degraded
+    if checker.sentences:
+        return True
+    if checker.said_not_in_records:
+        return False
+    yield from reply.show(*fall_back(context, language))
+    return True
+
+
+def _show_checked(checker: SentenceChecker, raw: str, reply: Reply) -> Iterator[StreamEvent]:
+    kept = checker.take(raw)
+    cited = {r for s in kept for r in s.citations}
+    yield from reply.show(kept, [c for c in checker.citations if c.record_id in cited])
 
 
 def _result(

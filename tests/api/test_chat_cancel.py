@@ -48,7 +48,7 @@ def test_closing_the_stream_cancels_generation(tmp_path: Path) -> None:
         ) as r:
             assert r.status_code == 200
             for line in r.iter_lines():
-                if line.startswith("event: token"):
+                if line.startswith("event: progress"):
                     tokens += 1
                     if tokens == 3:
                         break  # the client goes away mid-answer

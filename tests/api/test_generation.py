@@ -30,7 +30,7 @@ def ask(api: ApiHarness, body: dict[str, Any], role: str = "agent") -> list[tupl
         return sse_events(r.read().decode())
 
 
-def test_chat_streams_tokens_then_a_cited_result(api: ApiHarness) -> None:
+def test_chat_streams_checked_sentences_then_a_cited_result(api: ApiHarness) -> None:
     taro = api.customers["C-1"]
     events = ask(
         api,
@@ -38,10 +38,11 @@ def test_chat_streams_tokens_then_a_cited_result(api: ApiHarness) -> None:
     )
     names = [e for e, _ in events]
     assert names[0] == "start" and names[-1] == "result"
-    assert names.count("token") >= 2, names
-    tokens = "".join(d["text"] for e, d in events if e == "token")
+    # Progress while the model writes, then sentences that passed the checks; no raw text.
+    assert names.count("progress") >= 2 and "token" not in names, names
+    streamed = [d["sentence"] for e, d in events if e == "sentence"]
     result = events[-1][1]
-    assert tokens.strip()
+    assert streamed and streamed == result["sentences"]
     assert result["customer_id"] == taro
     assert result["conversation_id"] == events[0][1]["conversation_id"]
     cited = [c["record_id"] for c in result["citations"]]

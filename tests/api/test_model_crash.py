@@ -63,7 +63,7 @@ def test_killing_the_model_mid_answer_degrades_that_answer_only(
     with client.stream("POST", "/chat", json={"question": QUESTION}, headers=headers) as r:
         assert r.status_code == 200
         for line in r.iter_lines():
-            if line.startswith("event: token") and not killed:
+            if line.startswith("event: progress") and not killed:
                 os.kill(pid, signal.SIGKILL)
                 killed = True
             if line.startswith("data:") and '"output_id"' in line:

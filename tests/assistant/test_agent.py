@@ -91,7 +91,7 @@ def test_unsupported_sentence_dropped_and_numbers_only_from_sql(world: World) ->
     r = assistant.agent("How much has this customer spent?", customer_id=a, actor="t")
     assert r.text.startswith("Total spent is 5,400 JPY")
     assert "999" not in r.text and r.guard.unsupported_sentences_dropped == 1
-    assert [c.record_id for c in r.citations] == [f"customer:{a}"]
+    assert [c.record_id for c in r.citations] == [f"profile:{a}"]
 
 
 def test_step_bound_stops_and_answers_from_what_was_gathered(world: World) -> None:

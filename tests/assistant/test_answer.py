@@ -21,15 +21,18 @@ def _assert_citations_valid(world: World, customer_id: int | None, record_ids: l
             assert rid.startswith("article:") or owner == customer_id, rid
 
 
-def test_answer_streams_tokens_then_one_checked_result(world: World) -> None:
+def test_answer_streams_checked_sentences_then_one_result(world: World) -> None:
     assistant, llm = world.assistant()
     events = list(
         assistant.answer_stream(
             "配送が遅れている件は？", customer_id=world.ids["A"], actor="agent-1"
         )
     )
-    assert [e.type for e in events[:-1]] == ["token"] * (len(events) - 1) and len(events) > 2
+    # Progress while the model writes and each sentence once checked; never raw model text.
+    assert {e.type for e in events[:-1]} == {"progress", "sentence"} and len(events) > 2
+    shown = [e.sentence for e in events if e.type == "sentence"]
     result = events[-1].result
+    assert result is not None and shown == result.sentences
     assert result is not None and result.answered and result.language == "ja"
     assert any(c.record_id == f"interaction:{world.ids['I1']}" for c in result.citations)
     _assert_citations_valid(world, world.ids["A"], [c.record_id for c in result.citations])
@@ -124,7 +127,7 @@ def test_closing_the_stream_stops_generation(world: World) -> None:
         "配送が遅れている件は？", customer_id=world.ids["A"], actor="t"
     )
     first = next(stream)
-    assert first.type == "token"
+    assert first.type == "progress"
     stream.close()  # the client went away: no result, no audit row
     assert list_audit(world.sessions) == []
 

@@ -119,7 +119,7 @@ def test_killing_the_model_process_mid_answer(real_world: World) -> None:
     question = "How do I reset the tea maker?"
     killed_pid, result = None, None
     for event in assistant.answer_stream(question, actor="it"):
-        if event.type == "token" and killed_pid is None:
+        if event.type == "progress" and killed_pid is None:
             killed_pid = runtime.status().pid
             os.kill(killed_pid, signal.SIGKILL)
         if event.type == "result":
