@@ -16,6 +16,7 @@ from typing import Any, Protocol
 
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
+from assistant.answerability import Decision, decide
 from assistant.citations import code_citation
 from assistant.context import ContextRecord, select_records
 from assistant.deps import AssistantDeps
@@ -55,22 +56,42 @@ def relevant_records(
     return [r for _, r in sorted(scored, key=lambda x: -x[0])]
 
 
+def search_scopes(
+    deps: AssistantDeps, query: str, customer_id: int | None
+) -> list[list[SearchHit]]:
+    """The hits of each scope the question may see: the customer's records (if any), then the
+    knowledge base; each list ranked on its own."""
+    config = deps.config
+    lists: list[list[SearchHit]] = []
+    if customer_id is not None:
+        lists.append(deps.retrieval.search(query, Scope.customer(customer_id), k=config.answer_k))
+    lists.append(deps.retrieval.search(query, Scope.knowledge_base(), k=config.kb_k))
+    return lists
+
+
+def answerability(
+    deps: AssistantDeps, question: str, lists: list[list[SearchHit]], *, facts_answer: bool = False
+) -> Decision:
+    """The answerability decision on the hits (see assistant.answerability)."""
+    texts = [h.text for hits in lists for h in hits]
+    cosines = Scorer(texts, deps.retrieval.embedder).cosines(question) if texts else []
+    return decide(question, lists, cosines, facts_answer=facts_answer)
+
+
 def gather(
     deps: AssistantDeps, query: str, customer_id: int | None
 ) -> tuple[list[SearchHit], list[ContextRecord]]:
-    """Search the customer's records (if any) and the knowledge base, keep the relevant hits,
-    and number as many as the context budget holds: (relevant hits, context records)."""
-    config = deps.config
-    hits: list[SearchHit] = []
-    if customer_id is not None:
-        hits += deps.retrieval.search(query, Scope.customer(customer_id), k=config.answer_k)
-    hits += deps.retrieval.search(query, Scope.knowledge_base(), k=config.kb_k)
-    scores = relevance(deps, query, [h.text for h in hits])
-    relevant = [h for h, score in zip(hits, scores, strict=True) if score is not None]
+    """Search the customer's records (if any) and the knowledge base, keep the hits the
+    answerability decision keeps, and number as many as the context budget holds:
+    (relevant hits, context records; both empty when the records do not answer)."""
+    decision = answerability(deps, query, search_scopes(deps, query, customer_id))
     context = select_records(
-        relevant, budget_tokens=config.context_tokens, record_chars=config.record_chars
+        decision.kept,
+        budget_tokens=deps.config.context_tokens,
+        record_chars=deps.config.record_chars,
+        confidence=decision.confidence,
     )
-    return relevant, context
+    return decision.kept, context
 
 
 # --- prompt ---------------------------------------------------------------------------------
