@@ -133,9 +133,27 @@ def disagreements(claim: str, record: str) -> list[str]:
         wrong.append(f"role {','.join(sorted(held))}->{','.join(sorted(said))}")
     asked = content_tokens(claim)
     close = [s for s in _sentences(record) if overlap(asked, content_tokens(s)) >= 0.5]
-    if close and all(negated(s) != negated(claim) for s in close):
-        wrong.append("negation")  # every sentence saying this says the opposite
+    if negated(claim):
+        if close and not any(negated(s) for s in close):
+            wrong.append("negation")  # "did not" where every sentence about it says it did
+    elif close and all(negated(s) and _negated_word(s) in _norm(claim).lower() for s in close):
+        # The record's sentence told without its "not": the negated verb is in the claim (a
+        # claim that leaves the negated part out, "late" of "late and not delivered", is not).
+        wrong.append("negation")
     return wrong
+
+
+def _negated_word(sentence: str) -> str:
+    """The word a negation applies to: the kanji before ない/ません, the word after "not"."""
+    text = _norm(sentence).lower()
+    match = _NEGATION.search(text)
+    if match is None:
+        return "\0"
+    if match.group().isascii():
+        after = re.match(r"\s*(\w+)", text[match.end() :])
+        return after.group(1) if after else match.group()
+    kanji = re.findall(r"[\u3400-\u9fff]", text[: match.start()])
+    return kanji[-1] if kanji else match.group()
 
 
 def degenerate(sentence: str) -> bool:

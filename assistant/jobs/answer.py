@@ -20,6 +20,8 @@ from assistant.pipeline import (
     Generated,
     check,
     complete,
+    count_and_list,
+    declines,
     fall_back,
     gather,
     generate,
@@ -102,6 +104,9 @@ def answer_stream(
     reply = Reply(answered=bool(context))
     if context:
         yield from _write(deps, asked, context, reply)
+    listing = count_and_list(asked.text, context, asked.language, deps.retrieval.embedder)
+    if listing and reply.answered:  # counted and listed by code, each record cited
+        reply.sentences, reply.citations = listing
     if not reply.answered:
         if not any(h.customer_id is None for h in relevant):  # no article either: a gap
             record_gap(deps.sessions, question, asked.language)
@@ -180,10 +185,12 @@ def _write(
     )
     reply.guard, reply.degraded = grounded.guard, draft.degraded
     reply.sentences, reply.citations = grounded.sentences, grounded.citations
-    if not reply.sentences and grounded.said_not_in_records:
+    if not reply.sentences and declines(grounded, context):
         reply.answered = False
     elif not reply.sentences:
-        reply.sentences, reply.citations = fall_back(context, language)
+        reply.sentences, reply.citations = fall_back(
+            context, language, question=asked.text, embedder=deps.retrieval.embedder
+        )
 
 
 def _result(
