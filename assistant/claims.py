@@ -84,7 +84,7 @@ def names(text: str) -> set[str]:
     """Personal names: capitalised word pairs (English), a name before 様/さん (Japanese)."""
     norm = _norm(text)
     found = {n for n in _NAME.findall(norm)}
-    found |= {n.replace(" ", "") for n in _JA_NAME.findall(norm)}
+    found |= {n.replace(" ", "") for n in _JA_NAME.findall(norm) if len(n) >= 2}  # not お客様
     return found
 
 
