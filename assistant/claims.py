@@ -159,7 +159,7 @@ def _negated_word(sentence: str) -> str:
 def degenerate(sentence: str) -> bool:
     """Whether a sentence is one phrase repeated (a weak model's loop)."""
     match = _REPEAT.search(sentence)
-    return bool(match) and len(match.group(0)) >= 0.5 * len(sentence)
+    return match is not None and len(match.group(0)) >= 0.5 * len(sentence)
 
 
 def duplicate_of(sentence: str, earlier: list[str], threshold: float = 0.85) -> bool:
