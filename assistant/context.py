@@ -26,6 +26,8 @@ class ContextRecord:
     title: str | None
     text: str  # the excerpt shown to the model (and searched for support)
     span: str  # the best matching sentence(s), quoted in citations
+    # How sure the answerability decision is that the records answer (assistant.answerability).
+    confidence: float = 1.0
 
 
 def estimate_tokens(text: str) -> int:
@@ -44,7 +46,12 @@ def neutralise(text: str) -> str:
 
 
 def select_records(
-    hits: list[SearchHit], *, budget_tokens: int, record_chars: int, start: int = 1
+    hits: list[SearchHit],
+    *,
+    budget_tokens: int,
+    record_chars: int,
+    start: int = 1,
+    confidence: float = 1.0,
 ) -> list[ContextRecord]:
     """One entry per record (its best chunk), numbered from `start`, until the budget is spent."""
     records: list[ContextRecord] = []
@@ -69,6 +76,7 @@ def select_records(
                 title=hit.title,
                 text=text,
                 span=_clean(hit.span or hit.text)[:record_chars],
+                confidence=confidence,
             )
         )
     return records

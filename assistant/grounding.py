@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from assistant.claims import degenerate, disagreements, duplicate_of
 from assistant.context import ContextRecord
 from assistant.guards import check_citations, scrub_unsafe, unsourced_numbers
 from assistant.similarity import (
@@ -111,8 +112,15 @@ def ground(
         sentence = _clean_sentence(raw, sources, asked, policy, out.guard)
         if sentence is None:
             continue
+        if degenerate(sentence) or duplicate_of(sentence, [s.text for s in out.sentences]):
+            out.guard.unsupported_sentences_dropped += 1  # said once is enough
+            continue
         out.order.append(sentence)
         cited = _supporting(sentence, _markers(raw), context, scorer, policy, out.guard)
+        if cited and disagreements(sentence, "\n".join([facts_text, *(r.text for r in cited)])):
+            # It shares the record's words but not its facts: another number, date, name,
+            # actor or the opposite polarity.
+            cited = []
         cited_ids = [r.record_id for r in cited]
         ids, removed = (
             check(cited_ids)

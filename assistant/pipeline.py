@@ -16,13 +16,15 @@ from typing import Any, Protocol
 
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
+from assistant.answerability import Decision, decide, trust_not_in_records
 from assistant.citations import code_citation
 from assistant.context import ContextRecord, select_records
 from assistant.deps import AssistantDeps
 from assistant.grounding import Grounded, ground
 from assistant.labels import label
 from assistant.prompting import render_prompt
-from assistant.similarity import Scorer, content_tokens, overlap
+from assistant.similarity import Embedder, Scorer, content_tokens, overlap
+from assistant.spans import answering_sentences, is_counting
 from assistant.types import Citation, GuardReport, Sentence
 from knowledge.journal import add_turn, write_audit
 from retrieval.types import Scope, SearchHit
@@ -55,22 +57,44 @@ def relevant_records(
     return [r for _, r in sorted(scored, key=lambda x: -x[0])]
 
 
+def search_scopes(
+    deps: AssistantDeps, query: str, customer_id: int | None
+) -> list[list[SearchHit]]:
+    """The hits of each scope the question may see: the customer's records (if any), then the
+    knowledge base; each list ranked on its own."""
+    config = deps.config
+    lists: list[list[SearchHit]] = []
+    if customer_id is not None:
+        # A counting question needs every matching record, not the few a short answer cites.
+        k = 3 * config.answer_k if is_counting(query) else config.answer_k
+        lists.append(deps.retrieval.search(query, Scope.customer(customer_id), k=k))
+    lists.append(deps.retrieval.search(query, Scope.knowledge_base(), k=config.kb_k))
+    return lists
+
+
+def answerability(
+    deps: AssistantDeps, question: str, lists: list[list[SearchHit]], *, facts_answer: bool = False
+) -> Decision:
+    """The answerability decision on the hits (see assistant.answerability)."""
+    texts = [h.text for hits in lists for h in hits]
+    cosines = Scorer(texts, deps.retrieval.embedder).cosines(question) if texts else []
+    return decide(question, lists, cosines, facts_answer=facts_answer)
+
+
 def gather(
     deps: AssistantDeps, query: str, customer_id: int | None
 ) -> tuple[list[SearchHit], list[ContextRecord]]:
-    """Search the customer's records (if any) and the knowledge base, keep the relevant hits,
-    and number as many as the context budget holds: (relevant hits, context records)."""
-    config = deps.config
-    hits: list[SearchHit] = []
-    if customer_id is not None:
-        hits += deps.retrieval.search(query, Scope.customer(customer_id), k=config.answer_k)
-    hits += deps.retrieval.search(query, Scope.knowledge_base(), k=config.kb_k)
-    scores = relevance(deps, query, [h.text for h in hits])
-    relevant = [h for h, score in zip(hits, scores, strict=True) if score is not None]
+    """Search the customer's records (if any) and the knowledge base, keep the hits the
+    answerability decision keeps, and number as many as the context budget holds:
+    (relevant hits, context records; both empty when the records do not answer)."""
+    decision = answerability(deps, query, search_scopes(deps, query, customer_id))
     context = select_records(
-        relevant, budget_tokens=config.context_tokens, record_chars=config.record_chars
+        decision.kept,
+        budget_tokens=deps.config.context_tokens,
+        record_chars=deps.config.record_chars,
+        confidence=decision.confidence,
     )
-    return relevant, context
+    return decision.kept, context
 
 
 # --- prompt ---------------------------------------------------------------------------------
@@ -179,20 +203,52 @@ def add_guard(total: GuardReport, part: GuardReport) -> None:
 
 
 def fall_back(
-    records: list[ContextRecord], language: str, limit: int = 2
+    records: list[ContextRecord],
+    language: str,
+    limit: int = 2,
+    *,
+    question: str = "",
+    embedder: Embedder | None = None,
 ) -> tuple[list[Sentence], list[Citation]]:
-    """The records themselves, dated and cited: what the user gets when the model fails."""
+    """The records themselves, dated and cited: what the user gets when the model fails. Given
+    the question, each record is quoted by the sentence that answers it (assistant.spans)."""
     sentences = [Sentence(text=label("extractive_intro", language), generated=False)]
     for r in records[:limit]:
-        date = r.date.date().isoformat() if r.date else ""
-        sentences.append(
-            Sentence(
-                text=f"{date} ({r.kind}): {r.span}".strip(),
-                citations=[r.record_id],
-                generated=False,
-            )
-        )
+        span = " ".join(answering_sentences(question, r.text, embedder)) if question else r.span
+        sentences.append(_dated(r, span))
     return sentences, [code_citation(r) for r in records[:limit]]
+
+
+def count_and_list(
+    question: str,
+    records: list[ContextRecord],
+    language: str,
+    embedder: Embedder | None = None,
+) -> tuple[list[Sentence], list[Citation]] | None:
+    """For a counting question ("how many times", "何回", "すべて"): the number of the
+    customer's matching records and one cited line each, assembled by code; None otherwise."""
+    matching = [r for r in records if r.customer_id is not None]
+    if not (is_counting(question) and matching):
+        return None
+    matching.sort(key=lambda r: (r.date is None, r.date))
+    sentences = [Sentence(text=label("count_intro", language, n=len(matching)), generated=False)]
+    for r in matching:
+        sentences.append(_dated(r, " ".join(answering_sentences(question, r.text, embedder))))
+    return sentences, [code_citation(r) for r in matching]
+
+
+def declines(said_not_in_records: bool, context: list[ContextRecord]) -> bool:
+    """Whether the answer is "not in the records": the model said so and the answerability
+    decision was not near certain that the records answer."""
+    confidence = max((r.confidence for r in context), default=0.0)
+    return trust_not_in_records(said_not_in_records, confidence)
+
+
+def _dated(r: ContextRecord, text: str) -> Sentence:
+    date = r.date.date().isoformat() if r.date else ""
+    return Sentence(
+        text=f"{date} ({r.kind}): {text}".strip(), citations=[r.record_id], generated=False
+    )
 
 
 # --- record ---------------------------------------------------------------------------------

@@ -39,6 +39,8 @@ from assistant.pipeline import (
     add_guard,
     check,
     complete,
+    count_and_list,
+    declines,
     fall_back,
     gather,
     generate,
@@ -143,7 +145,11 @@ def answer_stream(
     if not intent.any or intent.rest:
         relevant, context = gather(deps, _search_query(asked), asked.customer_id)
         from_records = False
-        if context:
+        listing = count_and_list(asked.text, context, asked.language, deps.retrieval.embedder)
+        if listing:  # counted and listed by code, each record cited
+            yield from reply.show(*listing)
+            from_records = True
+        elif context:
             from_records = yield from _write(deps, asked, context, reply)
         if from_records:
             reply.answered = True
@@ -278,9 +284,11 @@ def _write(
     reply.degraded = draft.degraded
     if checker.sentences:
         return True
-    if checker.said_not_in_records:
+    if declines(checker.said_not_in_records, context):
         return False
-    yield from reply.show(*fall_back(context, language))
+    yield from reply.show(
+        *fall_back(context, language, question=asked.text, embedder=deps.retrieval.embedder)
+    )
     return True
 
 
