@@ -49,7 +49,7 @@ _ACTIONS: dict[str, tuple[str, str, str]] = {
         r"|\b(?:visited|demoed|presented)\b",
     ),
     "prepare": (
-        r"ご用意|用意|準備|作成|手配|設定|ご案内|案内|見積|お見積",
+        r"ご用意|用意|準備|作成|手配|設定|見積|お見積",
         r"prepare|draft|arrange|schedule|set up|book|quote|organi[sz]e",
         r"(?:用意|準備|作成|手配|設定|案内)(?:しました|いたしました|済|完了)"
         r"|\b(?:prepared|drafted|arranged|scheduled|booked|quoted|organi[sz]ed)\b",
@@ -61,7 +61,7 @@ _EN_ACTION = "|".join(f"(?:{verbs})" for _, verbs, _ in _ACTIONS.values())
 # Japanese: the action in a committing form (humble future, plan, promise reported, action item).
 _JA_COMMIT = re.compile(
     rf"(?:{_JA_ACTION})[^。、]{{0,6}}?(?:いたします|致します|します|させていただきます|申し上げます"
-    rf"|いたす予定|する予定|予定です|予定|いたしますので|しますので)"
+    rf"|いたす予定|する予定|予定です|予定(?:。|$)|いたしますので|しますので)"
     rf"|(?:{_JA_ACTION})[^。]{{0,12}}(?:と|を)(?:お?約束|確約)"
     rf"|(?:{_JA_ACTION})(?:する|すること)(?:。|$)"
     rf"|(?:までに|中に|以内に)[^。]{{0,20}}(?:{_JA_ACTION})"
@@ -91,12 +91,14 @@ _COURTESY = re.compile(
     r"少々お待ち|お待ちください|お待ちいただけ|お待ちしております|ありがとうございま|申し訳ございませ"
     r"|よろしくお願い|失礼いたします|承知いたしました|かしこまりました"
     r"|\b(?:look into|looking into|check on|have a look|take a look"
-    r"|keep you (?:posted|informed|updated)|do our best|be happy to|be glad to"
+    r"|keep you (?:posted|informed|updated)|do our best|happy to|glad to|if useful|if helpful"
     r"|let me check|bear with|hold on|one moment"
     r"|get back to you|let you know|be in touch|reach out)\b",
     re.IGNORECASE,
 )
-_VAGUE_JA = re.compile(r"(?:確認|検討|調査|対応)(?:いたします|致します|します|させていただきます)")
+_VAGUE_JA = re.compile(
+    r"(?:確認|検討|調査|対応|案内|説明)(?:いたします|致します|します|させていただきます)"
+)
 _DATE = re.compile(
     r"\d{4}[-/年]\d{1,2}[-/月]\d{1,2}日?|\d{1,2}月\d{1,2}日|\d{1,2}/\d{1,2}"
     r"|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d{1,2}(?:, ?\d{4})?"
@@ -104,6 +106,7 @@ _DATE = re.compile(
     r"|(?:next|this) (?:week|month|monday|tuesday|wednesday|thursday|friday)"
     r"|\b(?:by|before|on|until) (?:mon|tues|wednes|thurs|fri|satur|sun)day\b|\btomorrow\b"
     r"|end of (?:the )?(?:week|month|day)|来週|今週|月末|今月中|来月|明日|本日中|週明け"
+    r"|次回(?:の(?:打ち合わせ|会議|訪問|定例|ご来店))?"
     r"|[月火水木金土日]曜(?:日)?",
     re.IGNORECASE,
 )
@@ -153,7 +156,8 @@ def commitment(sentence: str) -> Commitment | None:
     if vague and not due:
         return None
     action = _action_of(s[committed.start() :]) or _action_of(s)
-    if action is None:
+    # "送付済み", "sent": reported as done, nothing left to promise.
+    if action is None or re.search(_ACTIONS[action][2], s, re.IGNORECASE):
         return None
     owner = "customer" if _CUSTOMER_OWNER.search(s) else "us"
     return Commitment(s[:240], owner, action, due.group(0) if due else None)
@@ -161,7 +165,8 @@ def commitment(sentence: str) -> Commitment | None:
 
 def _deliverable_ja(s: str) -> bool:
     """A Japanese sentence that names a concrete deliverable besides checking or considering."""
-    return bool(re.search(rf"(?:{_JA_ACTION})[^。]{{0,6}}?(?:いたします|致します|します)", s))
+    rest = _VAGUE_JA.sub("", s)
+    return bool(re.search(rf"(?:{_JA_ACTION})[^。]{{0,6}}?(?:いたします|致します|します)", rest))
 
 
 def fulfilled(c: Commitment, later_texts: list[str]) -> bool:
