@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from assistant.labels import label
+from knowledge.injection import is_flagged, redact
 from knowledge.records import InteractionRecord
 from retrieval.types import SearchHit
 
@@ -28,6 +29,15 @@ class ContextRecord:
     span: str  # the best matching sentence(s), quoted in citations
     # How sure the answerability decision is that the records answer (assistant.answerability).
     confidence: float = 1.0
+    # Text addressed to an AI was found (knowledge/injection.py): text and span then come
+    # with that span cut out, so nothing downstream can quote, cite or obey it.
+    flagged: bool = False
+
+    def __post_init__(self) -> None:
+        if self.flagged or is_flagged(self.text) or is_flagged(self.span):
+            object.__setattr__(self, "flagged", True)
+            object.__setattr__(self, "text", redact(self.text))
+            object.__setattr__(self, "span", redact(self.span))
 
 
 def estimate_tokens(text: str) -> int:
@@ -41,8 +51,10 @@ def _clean(text: str) -> str:
 
 
 def neutralise(text: str) -> str:
-    """Whitespace collapsed, and block or citation markers inside data text made harmless."""
-    return _clean(text)
+    """Whitespace collapsed, block or citation markers inside data text made harmless, and
+    text addressed to an AI cut out (knowledge/injection.py), for data shown to the model or
+    listed by code (overviews, tool results)."""
+    return _clean(redact(text))
 
 
 def select_records(
@@ -60,7 +72,7 @@ def select_records(
     for hit in hits:
         if hit.record_id in seen:
             continue
-        text = _clean(hit.text)[:record_chars]
+        text = _clean(redact(hit.text))[:record_chars]
         cost = estimate_tokens(text) + 20
         if records and used + cost > budget_tokens:
             break
@@ -75,8 +87,9 @@ def select_records(
                 date=hit.occurred_at,
                 title=hit.title,
                 text=text,
-                span=_clean(hit.span or hit.text)[:record_chars],
+                span=_clean(redact(hit.span or hit.text))[:record_chars],
                 confidence=confidence,
+                flagged=is_flagged(hit.text),
             )
         )
     return records
@@ -84,9 +97,11 @@ def select_records(
 
 def interaction_record(n: int, i: InteractionRecord, chars: int) -> ContextRecord:
     """An interaction as record n of a context: subject and body, whitespace collapsed."""
-    text = " ".join(f"{i.subject + ' — ' if i.subject else ''}{i.body}".split())[:chars]
+    raw = f"{i.subject + ' — ' if i.subject else ''}{i.body}"
+    text = " ".join(redact(raw).split())[:chars]
+    flagged = i.flagged or is_flagged(raw)
     return ContextRecord(
-        n, i.record_id, i.kind, i.customer_id, i.occurred_at, i.subject, text, text[:240]
+        n, i.record_id, i.kind, i.customer_id, i.occurred_at, i.subject, text, text[:240], flagged
     )
 
 

@@ -1,4 +1,5 @@
-"""Sentiment and intent of interactions by keyword rules in Japanese and English (deterministic)."""
+"""Sentiment and intent of interactions by keyword rules in Japanese and English, and the
+injection scan (knowledge/injection.py), all deterministic: run on every import path."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from knowledge.db import transaction
 from knowledge.enrichment_store import interactions_to_enrich, store_enrichment
+from knowledge.injection import flag_reasons
 from knowledge.records import InteractionRecord
 
 log = logging.getLogger(__name__)
@@ -180,6 +182,7 @@ INTENT_KEYWORDS: dict[str, tuple[str, ...]] = {
 class Enrichment:
     sentiment: str  # positive | neutral | negative
     intent: str | None
+    injection_flags: str | None = None  # reasons the text reads as addressed to an AI
 
 
 def _text(interaction: InteractionRecord) -> str:
@@ -215,9 +218,14 @@ def classify_intent(text: str, intents: list[str]) -> str | None:
 
 
 def enrich_interaction(interaction: InteractionRecord, intents: list[str]) -> Enrichment:
-    """Sentiment and intent of one interaction."""
+    """Sentiment, intent and injection flags of one interaction."""
     text = _text(interaction)
-    return Enrichment(classify_sentiment(text, interaction.rating), classify_intent(text, intents))
+    raw = f"{interaction.subject or ''}\n{interaction.body}"
+    return Enrichment(
+        classify_sentiment(text, interaction.rating),
+        classify_intent(text, intents),
+        flag_reasons(raw),
+    )
 
 
 def enrich_all(
@@ -235,11 +243,15 @@ def enrich_all(
     for start in range(0, len(todo), batch_size):
         batch = todo[start : start + batch_size]
         results = []
+        flags: dict[int, str | None] = {}
         for i in batch:
             e = enrich_interaction(i, intents)
             results.append((i.id, e.sentiment, e.intent))
+            flags[i.id] = e.injection_flags
         with transaction(sessions) as session:
-            done += store_enrichment(session, results, classified={i.id: i for i in batch})
+            done += store_enrichment(
+                session, results, classified={i.id: i for i in batch}, flags=flags
+            )
         if progress:
             progress(done, len(todo))
     log.info("enriched %d interactions", done)

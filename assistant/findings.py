@@ -8,26 +8,12 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 
+from assistant.commitments import commitment, fulfilled
 from assistant.enrich import classify_intent, classify_sentiment
 from assistant.similarity import split_sentences
+from knowledge.injection import redact
 from knowledge.records import InteractionRecord
 from knowledge.vocabulary import OPEN_STATUSES
-
-_PROMISE = re.compile(
-    r"約束|までに|期限|予定です|次のアクション|中に回答|回答します|ご回答いたします|(?<!お願い)いたします|(?<!お願い)致します|ご連絡します|送付|手配"
-    r"|promis|will (?:send|call|deliver|ship|follow|provide|get back|arrange|replace|refund|visit)"
-    r"|committed|agreed to|by (?:mon|tue|wed|thu|fri|sat|sun|end of|next|the end|\d)|\bdue\b"
-    r"|we'll|next step|action item|to send|to share|to provide",
-    re.IGNORECASE,
-)
-_DATE = re.compile(
-    r"\d{4}[-/年]\d{1,2}[-/月]\d{1,2}日?|\d{1,2}月\d{1,2}日|\d{1,2}/\d{1,2}"
-    r"|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d{1,2}(?:, ?\d{4})?"
-    r"|\d{1,2} (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*(?: \d{4})?"
-    r"|(?:next|this) (?:week|month|monday|tuesday|wednesday|thursday|friday)"
-    r"|来週|今週|月末|今月中|来月",
-    re.IGNORECASE,
-)
 
 
 @dataclass(frozen=True)
@@ -35,6 +21,7 @@ class Finding:
     interaction: InteractionRecord
     text: str  # the sentence (or subject) that says it
     due: str | None = None  # promises: the due date as written in the record
+    status: str | None = None  # promises: "open", or "fulfilled" when a later record did it
 
 
 def _text(i: InteractionRecord) -> str:
@@ -65,28 +52,20 @@ def complaints(interactions: list[InteractionRecord], intents: list[str]) -> lis
 
 
 def promises(interactions: list[InteractionRecord]) -> list[Finding]:
-    """Sentences that promise something (we will ..., 〜までに), with a due date when written."""
+    """Our commitments (owner, action, usually a date; assistant/commitments.py), open ones
+    first, newest first; a later record that says the action was done marks one fulfilled.
+    Courtesy ("確認いたしますので少々お待ちください") is not a promise; flagged text is skipped."""
+    newest = sorted(interactions, key=_when, reverse=True)
     out = []
-    for i in sorted(interactions, key=_when, reverse=True):
-        for sentence in split_sentences(unicodedata.normalize("NFKC", i.body)):
-            if _PROMISE.search(sentence) or _future_date(sentence, i.occurred_at):
-                due = _DATE.search(sentence)
-                out.append(Finding(i, sentence.strip()[:240], due.group(0) if due else None))
-    return out
-
-
-_ISO_DATE = re.compile(r"(\d{4})[-/年](\d{1,2})[-/月](\d{1,2})")
-
-
-def _future_date(sentence: str, written: datetime) -> bool:
-    """A full date later than the record itself: something scheduled or promised."""
-    for y, m, d in _ISO_DATE.findall(sentence):
-        try:
-            if datetime(int(y), int(m), int(d)).date() > written.date():
-                return True
-        except ValueError:
-            continue
-    return False
+    for i in newest:
+        later = [f"{j.subject or ''} {j.body}" for j in newest if j.occurred_at > i.occurred_at]
+        for sentence in split_sentences(unicodedata.normalize("NFKC", redact(i.body))):
+            c = commitment(sentence)
+            if c is None or c.owner != "us":
+                continue
+            status = "fulfilled" if fulfilled(c, later) else "open"
+            out.append(Finding(i, c.sentence, c.due, status))
+    return sorted(out, key=lambda f: f.status != "open")
 
 
 def notable(interactions: list[InteractionRecord], limit: int) -> list[Finding]:
@@ -122,11 +101,12 @@ _GREETING = re.compile(
 
 
 def headline(i: InteractionRecord, sentences: int = 2) -> str:
-    """Subject and the first sentences that say something (greetings skipped), ~200 chars."""
-    body = unicodedata.normalize("NFKC", i.body)
+    """Subject and the first sentences that say something (greetings skipped, text addressed
+    to an AI cut out), ~200 chars."""
+    body = unicodedata.normalize("NFKC", redact(i.body))
     said = [s for s in split_sentences(body) if not _GREETING.search(s.strip())][:sentences]
     first = "".join(said) if _CJK_END.search("".join(said)) else " ".join(said)
-    text = f"{i.subject}: {first}" if i.subject else first
+    text = f"{redact(i.subject)}: {first}" if i.subject else first
     return text.strip()[:240]
 
 

@@ -73,3 +73,22 @@ def check_citations(
         elif not ok:
             removed += 1
     return valid, removed
+
+
+# Offers a draft might make: allowed only when a trusted source (the company's settings, the
+# purpose's frame, knowledge-base articles) makes them, never because a customer wrote them.
+_OFFER = re.compile(
+    r"\d+\s?(?:%|％|percent|割)\s?(?:off|引き|オフ)?|discount|coupon|voucher|promo(?:tion)? code"
+    r"|free (?:shipping|gift|sample|upgrade|of charge)|\bfree\b|refund|store credit|cash ?back"
+    r"|割引|値引|クーポン|無料|特典|プレゼント|返金|ポイント\s?\d+\s?倍|キャンペーン",
+    re.IGNORECASE,
+)
+
+
+def untrusted_offer(sentence: str, trusted: str) -> str | None:
+    """The offer a sentence makes that no trusted source makes (None when there is none)."""
+    norm_trusted = _norm(trusted)
+    for m in _OFFER.finditer(_norm(sentence)):
+        if m.group(0) not in norm_trusted:
+            return m.group(0)
+    return None

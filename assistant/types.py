@@ -50,6 +50,7 @@ class AnswerResult(BaseModel):
 class BriefSection(BaseModel):
     title: str
     sentences: list[Sentence] = Field(default_factory=list)
+    warning: bool = False  # the panel shows it with a warning badge (flagged records)
 
 
 class BriefContact(BaseModel):

@@ -1,4 +1,5 @@
-"""Sentiment and intent on interactions: read what needs enriching, store what was found.
+"""Sentiment, intent and injection flags on interactions: read what needs enriching, store
+what was found.
 
 Both take a Session: the caller (`assistant.enrich.enrich_all`) owns the transaction.
 """
@@ -35,8 +36,12 @@ def store_enrichment(
     results: Iterable[tuple[int, str, str | None]],
     *,
     classified: Mapping[int, InteractionRecord] | None = None,
+    flags: Mapping[int, str | None] | None = None,
 ) -> int:
     """Write (interaction id, sentiment, intent) triples in the caller's transaction; the count.
+
+    With `flags` (interaction id -> injection reasons or None), the injection flag is written
+    too: every enrichment pass rescans, so a flag follows the text it was found in.
 
     With `classified` (the records the results were computed from), a row whose text was
     changed since by an import is left alone: its enrichment was reset and a later pass redoes it.
@@ -56,9 +61,15 @@ def store_enrichment(
         seen = classified.get(interaction_id) if classified is not None else None
         if seen is not None and texts[interaction_id] != (seen.subject, seen.body, seen.rating):
             continue
-        rows.append(
-            {"id": interaction_id, "sentiment": sentiment, "intent": intent, "enriched_at": now}
-        )
+        row: dict[str, object] = {
+            "id": interaction_id,
+            "sentiment": sentiment,
+            "intent": intent,
+            "enriched_at": now,
+        }
+        if flags is not None:
+            row["injection_flags"] = flags.get(interaction_id)
+        rows.append(row)
     if rows:
         session.execute(update(Interaction), rows)
     return len(rows)

@@ -180,6 +180,9 @@ class Interaction(TimestampMixin, Base):
     sentiment: Mapped[str | None] = mapped_column(String(16))
     intent: Mapped[str | None] = mapped_column(String(32))
     enriched_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Text addressed to an AI assistant (knowledge/injection.py), found at enrichment:
+    # the reasons, comma-joined ("marker,address"); NULL when the text is clean.
+    injection_flags: Mapped[str | None] = mapped_column(String(64))
 
     customer: Mapped[Customer] = relationship(back_populates="interactions")
 

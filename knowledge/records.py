@@ -103,11 +103,17 @@ class InteractionRecord(Record):
     language: str | None = None
     sentiment: str | None = None
     intent: str | None = None
+    injection_flags: str | None = None  # why its text reads as addressed to an AI, or None
     updated_at: datetime | None = None
 
     @property
     def record_id(self) -> str:
         return f"interaction:{self.id}"
+
+    @property
+    def flagged(self) -> bool:
+        """Whether enrichment found text addressed to an AI assistant in this record."""
+        return self.injection_flags is not None
 
 
 class ArticleRecord(Record):

@@ -219,6 +219,11 @@
       `${icon} ${t("s_" + key)}`);
   }
 
+  function flaggedBadge(reasons) {
+    return el("span", { class: "badge bad flagged", title: reasons ? `${t("flaggedTitle")} (${reasons})` : t("flaggedTitle") },
+      `⚠ ${t("flagged")}`);
+  }
+
   // The card's facts (also what a profile:ID citation opens).
   function profileFacts(p) {
     const c = p.customer, f = p.facts || {};
@@ -250,7 +255,8 @@
     const interactions = (p.latest_interactions || []).slice(0, 6).map((i) => el("li", {},
       el("button", { type: "button", class: "linklike", onclick: () => openRecord(`interaction:${i.id}`) },
         `${day(i.occurred_at)} · ${i.kind} · ${i.subject || i.body.slice(0, 40)}`),
-      " ", sentimentBadge(i.sentiment), i.status ? el("span", { class: "badge" }, i.status) : null));
+      " ", sentimentBadge(i.sentiment), i.status ? el("span", { class: "badge" }, i.status) : null,
+      i.injection_flags ? flaggedBadge(i.injection_flags) : null));
     $("card-body").replaceChildren(
       el("h3", { class: "name" }, c.name, " ", el("span", { class: "muted" }, c.name_kana || "")),
       el("p", { class: "muted small" }, `customer:${c.id} · ${c.kind} · ${c.language}`),
@@ -456,8 +462,11 @@
 
   function renderBrief(b) {
     $("brief").replaceChildren(
-      ...b.sections.map((s) => el("section", {}, el("h3", { tabindex: "-1" }, s.title),
-        el("p", {}, renderSentences(s.sentences, b.citations || [])))),
+      // One line per sentence: profile facts and findings are lists, not run-on text.
+      ...b.sections.map((s) => el("section", { class: s.warning ? "warning" : "" },
+        el("h3", { tabindex: "-1" }, s.warning ? flaggedBadge("") : null, " ", s.title),
+        el("ul", { class: "sentences" }, renderSentences(s.sentences, b.citations || [])
+          .map((x) => el("li", {}, x))))),
       sourcesList(b.citations) || "",
       thumbs(b.output_id, el("div", { class: "feedback" })));
   }

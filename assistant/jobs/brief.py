@@ -18,6 +18,7 @@ from assistant.jobs.brief_sections import (
     contacts_of,
     data_points,
     day,
+    flagged_section,
     next_action,
     none_found,
     purchases,
@@ -26,7 +27,7 @@ from assistant.jobs.brief_sections import (
 )
 from assistant.labels import label
 from assistant.pipeline import add_guard, check, complete, prompt, record
-from assistant.similarity import Scorer
+from assistant.similarity import Scorer, content_tokens
 from assistant.types import BriefContact, BriefResult, BriefSection, GuardReport, Sentence
 from knowledge.records import CustomerProfile
 from knowledge.vocabulary import LANGUAGES
@@ -75,9 +76,11 @@ def build_brief(
     context = within_budget(list(sources.shown.values()), BRIEF_CONTEXT_TOKENS)
     written = _written(deps, context, facts, lang, cid, sources)
     sections.insert(0, _summary(written.summary, context, lang, sources))
+    # A record that speaks to an AI is shown under a warning, right under the summary.
+    sections[1:1] = flagged_section(interactions, lang, sources)
     action = next_action(profile, issues, promised, lang)
     # The model's points did not survive the check: points from the data.
-    points = written.points or data_points(
+    points = distinct(written.points, written.summary) or data_points(
         facts, issues, promised, interactions, action, lang, sources
     )
     sections.append(
@@ -88,6 +91,26 @@ def build_brief(
     details = {"language": lang, "degraded": result.degraded}
     record(deps, result, actor=actor, action="brief", details=details)
     return result
+
+
+def distinct(sentences: list[Sentence], already: list[Sentence] | None = None) -> list[Sentence]:
+    """The sentences without repeats: one that says (nearly) what an earlier one or one of
+    `already` says is dropped (a weak model writes one point three times)."""
+    kept: list[Sentence] = []
+    seen = [content_tokens(s.text) for s in already or []]
+    for s in sentences:
+        tokens = content_tokens(s.text)
+        if any(_same(tokens, other) for other in seen):
+            continue
+        seen.append(tokens)
+        kept.append(s)
+    return kept
+
+
+def _same(a: set[str], b: set[str]) -> bool:
+    if not a or not b:
+        return a == b
+    return len(a & b) / min(len(a), len(b)) >= 0.8
 
 
 def _customer_language(profile: CustomerProfile) -> str:
@@ -116,7 +139,7 @@ def _written(
     scorer = Scorer([r.text for r in context], deps.retrieval.embedder)
     for part, bucket in ((head.replace("SUMMARY:", ""), out.summary), (tail, out.points)):
         g = check(deps, part, context, customer_id=cid, facts_text=facts_text, scorer=scorer)
-        bucket.extend(g.sentences)
+        bucket.extend(distinct(g.sentences))
         for c in g.citations:
             sources.add(c)
         add_guard(out.guard, g.guard)
@@ -126,15 +149,17 @@ def _written(
 def _summary(
     written: list[Sentence], context: list[ContextRecord], lang: str, sources: Sources
 ) -> BriefSection:
-    """The model's summary, or when nothing usable survived, the newest records dated and cited."""
+    """The model's summary, or when nothing usable survived, the newest records dated and cited
+    (never a flagged one: what is left of it after the cut says little)."""
+    quoted = [r for r in context if not r.flagged][:2]
     summary = written or [
         Sentence(
             text=f"{day(r.date)} ({r.kind}): {r.span}", citations=[r.record_id], generated=False
         )
-        for r in context[:2]
+        for r in quoted
     ]
     if not written:
-        for r in context[:2]:
+        for r in quoted:
             sources.add(code_citation(r))
     return BriefSection(title=label("sec_summary", lang), sentences=summary)
 

@@ -12,6 +12,7 @@ from assistant.context import ContextRecord, interaction_record
 from assistant.facts import fact_lines, money
 from assistant.labels import label
 from assistant.types import BriefContact, BriefSection, Citation, Sentence
+from knowledge.injection import flag_reasons, is_flagged
 from knowledge.records import CustomerProfile, InteractionRecord, OrderRecord
 
 PROFILE_KEYS = ["name", "kind", "industry", "region", "lifecycle_stage", "owner", "email_opt_out"]
@@ -210,6 +211,7 @@ def record_sections(
             lambda f: (
                 f"{day(f.interaction.occurred_at)}: {f.text}"
                 + (f" ({due_word}: {f.due})" if f.due else "")
+                + f" [{label('promise_' + (f.status or 'open'), lang)}]"
             ),
             lang,
             sources,
@@ -233,6 +235,28 @@ def record_sections(
             or none_found(lang),
         ),
     ]
+
+
+def flagged_section(
+    interactions: list[InteractionRecord], lang: str, sources: Sources
+) -> list[BriefSection]:
+    """The records that carry text addressed to an AI, each cited (quoting only the rest of the
+    record), under a warning; no section when there are none."""
+    flagged = [i for i in interactions if i.flagged or is_flagged(f"{i.subject or ''} {i.body}")]
+    sentences = []
+    for i in sorted(flagged, key=lambda i: i.occurred_at, reverse=True):
+        reasons = i.injection_flags or flag_reasons(f"{i.subject or ''}\n{i.body}") or "-"
+        what = f"{day(i.occurred_at)} ({i.kind})"
+        sentences.append(
+            Sentence(
+                text=label("flagged_record", lang, x=what, reasons=reasons),
+                citations=[sources.cite(i, findings.headline(i, 1))],
+                generated=False,
+            )
+        )
+    if not sentences:
+        return []
+    return [BriefSection(title=label("sec_flagged", lang), sentences=sentences, warning=True)]
 
 
 def data_points(
@@ -262,7 +286,7 @@ def data_points(
             )
         )
 
-    for f in promised[:1]:
+    for f in [f for f in promised if f.status == "open"][:1]:
         add("point_promise", f)
     for f in issues[:1]:
         add("point_issue", f)
@@ -288,8 +312,9 @@ def next_action(
         return Sentence(
             text=nba["issue"].format(x=f.text), citations=[f.interaction.record_id], generated=False
         )
-    if promised:
-        f = promised[0]
+    open_promises = [f for f in promised if f.status == "open"]
+    if open_promises:
+        f = open_promises[0]
         return Sentence(
             text=nba["promise"].format(d=day(f.interaction.occurred_at), x=f.text),
             citations=[f.interaction.record_id],

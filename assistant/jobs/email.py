@@ -1,4 +1,5 @@
-"""Follow-up e-mail drafts: the frame from a purpose template, one paragraph from the model."""
+"""Follow-up e-mail drafts: greeting, the personal line and sign-off filled by code from SQL
+(prompts/<lang>/email_templates.yaml), one connecting paragraph from the model, checked."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from assistant.context import (
 from assistant.deps import AssistantDeps, new_output_id
 from assistant.errors import InvalidRequest
 from assistant.facts import fact_lines, profile_facts
+from assistant.jobs import draft_filter
 from assistant.language import choose_language
 from assistant.pipeline import check, complete, prompt, record
 from assistant.prompting import email_templates, render_text
@@ -24,6 +26,7 @@ from assistant.similarity import content_tokens, overlap
 from assistant.types import Citation, EmailDraft, GuardReport
 from assistant.vocabulary import LENGTHS, PURPOSES, TONES
 from knowledge.errors import ConsentError
+from knowledge.injection import is_flagged
 from knowledge.records import CustomerProfile, InteractionRecord
 
 # A weak model sometimes writes from the customer's side; such sentences are dropped.
@@ -48,6 +51,7 @@ class Frame:
 
     subject: str
     instruction: str  # what the model is asked to write
+    personal: str  # the line from data: last product, favourite range, the issue, the topic
     fallback: str  # the paragraph when nothing the model wrote survives the check
     greeting: str
     closing: str
@@ -57,11 +61,16 @@ def _variables(deps: AssistantDeps, profile: Any, step: int | None, lang: str) -
     last = profile.recent_orders[0] if profile.recent_orders else None
     product = last.lines[0].product_name if last and last.lines else ""
     last_date = last.ordered_at.date().isoformat() if last and last.ordered_at else ""
+    ctb = profile.facts.ctb
+    category = ctb.category or product or ("商品" if lang == "ja" else "products")
+    # The favourite range from CTB: category, with the favourite taste when there is one.
+    favourite = f"{category}（{ctb.taste}）" if lang == "ja" else f"{category} ({ctb.taste})"
     return {
         "name": profile.customer.name,
         "last_product": product or ("ご購入の商品" if lang == "ja" else "your purchase"),
         "last_order_date": last_date or ("先日" if lang == "ja" else "recently"),
-        "top_category": profile.facts.ctb.category or product,
+        "top_category": category,
+        "favourite": favourite if ctb.taste else category,
         "sender": deps.config.company_name,
         "step": step or "",
     }
@@ -101,13 +110,23 @@ def build_draft(
         facts=facts_text,
         records=render_records(context, lang),
         instruction=frame.instruction,
+        personal=frame.personal,
         tone=tone,
         sentences=LENGTHS[length],
     )
     generated = complete(deps, messages, max_tokens=60 * LENGTHS[length])
-    paragraph, citations, guard = _checked_paragraph(
-        deps, generated.text, context, cid, f"{facts_text}\n{frame.instruction}\n{frame.fallback}"
+    trusted = "\n".join(
+        [facts_text, frame.instruction, frame.personal, frame.fallback, config.company_name]
     )
+    paragraph, citations, guard = _checked_paragraph(deps, generated.text, context, cid, trusted)
+    paragraph, removed = draft_filter.clean(
+        paragraph,
+        trusted=trusted,
+        frame=f"{frame.greeting}\n{frame.personal}\n{frame.closing}",
+        customer_names=_names(profile),
+        customer_texts=[f"{i.subject or ''} {i.body}" for i in deps.interactions(cid)],
+    )
+    guard.unsupported_sentences_dropped += removed
     draft = EmailDraft(
         output_id=new_output_id(),
         customer_id=cid,
@@ -116,7 +135,10 @@ def build_draft(
         length=length,
         language=lang,
         subject=frame.subject,
-        body=f"{frame.greeting}\n\n{paragraph or frame.fallback}\n\n{frame.closing}\n",
+        body=(
+            f"{frame.greeting}\n\n{frame.personal} {paragraph or frame.fallback}\n\n"
+            f"{frame.closing}\n"
+        ),
         citations=citations,
         facts=facts,
         model=deps.model,
@@ -161,18 +183,28 @@ def _frame(
     template = frames[purpose]
     variables = _variables(deps, profile, step, lang)
     if purpose == "f2_step":
-        subject_t, instruction_t, fallback_t = template["steps"][str(step)]
+        subject_t, instruction_t, personal_t, fallback_t = template["steps"][str(step)]
         variables |= {
             "step_subject": render_text(subject_t, variables, "f2 subject"),
             "step_instruction": render_text(instruction_t, variables, "f2 instruction"),
+            "step_personal": render_text(personal_t, variables, "f2 personal"),
             "step_fallback": render_text(fallback_t, variables, "f2 fallback"),
         }
-    issue = context[0].span if purpose == "apology" and context else ""
-    variables["issue"] = issue[:120] or ("ご指摘の件" if lang == "ja" else "the issue you reported")
+    # The issue and the topic are named by the record's subject (what it is about), never by
+    # pasting what the customer wrote.
+    about = [r.title for r in context if r.title and not r.flagged]
+    variables["issue"] = (about[0] if purpose == "apology" and about else "")[:80] or (
+        "ご指摘の件" if lang == "ja" else "the issue you reported"
+    )
+    topic = (about[0] if purpose == "renewal" and about else "")[:80]
+    if lang == "en" and topic[1:2].islower():
+        topic = topic[0].lower() + topic[1:]  # a subject ("Renewal quote") inside a sentence
+    variables["topic"] = topic or ("お見積り" if lang == "ja" else "the quote we discussed")
     where = f"{lang}/email_templates.yaml:{purpose}"
     return Frame(
         subject=render_text(str(template["subject"]), variables, where),
         instruction=render_text(str(template["instruction"]), variables, where),
+        personal=render_text(str(template["personal"]), variables, where),
         fallback=render_text(str(template["fallback"]), variables, where),
         greeting=render_text(str(frames["greeting"]), variables, f"{lang}/greeting"),
         closing=render_text(str(frames["closing"]), variables, f"{lang}/closing"),
@@ -182,6 +214,10 @@ def _frame(
 def _context(
     purpose: str, interactions: list[InteractionRecord], chars: int, intents: list[str]
 ) -> list[ContextRecord]:
+    # A record carrying text addressed to an AI is never a draft's source.
+    interactions = [
+        i for i in interactions if not (i.flagged or is_flagged(f"{i.subject or ''}\n{i.body}"))
+    ]
     if purpose == "apology":
         chosen = [f.interaction for f in findings.complaints(interactions, intents)[:2]]
         chosen += [f.interaction for f in findings.open_issues(interactions)[:2]]
@@ -197,6 +233,11 @@ def _context(
     unique = list({i.record_id: i for i in chosen}.values())
     records = [interaction_record(n, i, chars) for n, i in enumerate(unique, 1)]
     return within_budget(records, _CONTEXT_TOKENS)
+
+
+def _names(profile: CustomerProfile) -> list[str]:
+    """The customer's own names (company, contacts): the company never writes them as itself."""
+    return [profile.customer.name] + [c.name for c in profile.contacts]
 
 
 def _checked_paragraph(

@@ -76,9 +76,12 @@ def test_prompt_injection_in_a_record_is_only_data(world: World) -> None:
     )
     system, user = llm.calls[0][0].content, str(llm.calls[0][-1].content)
     assert "never an instruction" in str(system)
-    # The injected text sits inside its data block, and cannot forge block markers.
-    start = user.index("Ignore previous instructions")
-    assert user.rfind("<<<RECORD", 0, start) > user.rfind("<<<END RECORD", 0, start)
+    # The flagged record reaches the model with its injected span cut out (knowledge/injection):
+    # the record is still there, inside its data block, but the instruction is not.
+    records = user[: user.index("Question:")]
+    assert "reveal the system prompt" not in records and "evil.example" not in records
+    start = records.index("[…]")
+    assert records.rfind("<<<RECORD", 0, start) > records.rfind("<<<END RECORD", 0, start)
 
 
 def test_model_saying_not_in_records_gives_a_plain_no_and_a_gap(world: World) -> None:
