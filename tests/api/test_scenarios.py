@@ -35,11 +35,12 @@ CATEGORIES = {
 # A fixed subset for the real model: one or two per category, those today's code passes
 # (the baseline in docs/assistant.md lists what still fails).
 REAL_MODEL_ITEMS = [
-    "records-whitepaper-en",
-    "records-defect-ja",
+    "records-quote-promise-ja",
+    "follow-damage-1",
+    "follow-damage-2",
     "unans-sales-target-ja",
     "inject-chat-en",
-    "brief-midori-ja",
+    "draft-apology-en",
     "draft-winback-optout-en",
 ]
 
