@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from api.cli.context import get_context
+from api.cli.eval_scenarios import eval_scenarios
 from retrieval.errors import RetrievalError
 from retrieval.evaluation import MODES, evaluate, load_questions, markdown_table
 from retrieval.service import Mode, Retrieval, build_retrieval
@@ -161,4 +162,5 @@ def register(app: typer.Typer) -> None:
     app.add_typer(index_app, name="index")
     app.command("reindex")(reindex)
     app.command("search")(search)
+    eval_app.command("scenarios")(eval_scenarios)
     app.add_typer(eval_app, name="eval")
