@@ -108,7 +108,10 @@ def model_turn(
     """The model's next message, streamed; (message so far, True) when the deadline passed."""
     merged: AIMessageChunk | None = None
     timed_out = False
-    stream = model.stream(messages, max_tokens=TURN_TOKENS)
+    # The time left bounds the call itself: a slow first token (a long prompt on busy cores)
+    # must not carry the run past its limit before the loop can check the clock.
+    left = max(1.0, deadline - clock())
+    stream = model.stream(messages, max_tokens=TURN_TOKENS, timeout=left)
     try:
         for chunk in stream:
             merged = chunk if merged is None else merged + chunk

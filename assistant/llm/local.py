@@ -108,8 +108,10 @@ class LocalChatModel(BaseChatModel):
             "stop": stop,
             "tools": self.tools,
         }
+        # A caller may bound one call more tightly (the agent passes the time its run has left).
+        timeout_s = min(self.timeout_s, float(kwargs.get("timeout") or self.timeout_s))
         # Closing this generator (client gone) closes the runtime's, which cancels the request.
-        for delta in self.runtime.generate(request, self.timeout_s):
+        for delta in self.runtime.generate(request, timeout_s):
             chunk = ChatGenerationChunk(message=AIMessageChunk(content=delta))
             if run_manager:
                 run_manager.on_llm_new_token(delta, chunk=chunk)
