@@ -28,6 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from knowledge.db import make_engine, make_session_factory, migrate
 from knowledge.settings import Settings
+from retrieval.errors import QuestionsFileError
 from retrieval.evaluation import Question, load_questions, score_ranking
 from retrieval.labelled_sets import load_article_set, load_jaquad
 from retrieval.service import Retrieval, build_retrieval
@@ -131,7 +132,10 @@ def main() -> None:
     ]
     detail = ["| set | category | n | mode | recall@5 | MRR |", "|---|---|---|---|---|---|"]
     for name in args.sets:
-        retrieval, questions = prepare(name, args.work, args.embedder, args.jaquad)
+        try:
+            retrieval, questions = prepare(name, args.work, args.embedder, args.jaquad)
+        except QuestionsFileError as e:
+            raise SystemExit(f"{name}: {e}") from e
         for mode in args.modes:
             rows, qps = run_mode(retrieval, questions, mode)
             summary.append(
