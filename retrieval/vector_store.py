@@ -28,8 +28,8 @@ class _Matrix:
     version: int
     row: dict[str, int] = field(default_factory=dict)  # chunk id -> row
     ids: list[str] = field(default_factory=list)
-    vectors: list[np.ndarray] = field(default_factory=list)
-    stacked: np.ndarray | None = None
+    absent: set[str] = field(default_factory=set)  # asked for, not in Chroma (not yet written)
+    stacked: np.ndarray | None = None  # one row per id, in `ids` order
     docs: list[str] = field(default_factory=list)
     metas: list[dict[str, Any]] = field(default_factory=list)
 
@@ -183,14 +183,13 @@ class VectorStore:
                 or (len(matrix.row) + len(chunk_ids) > MATRIX_CACHE_ROWS)
             ):
                 matrix = self._matrix = _Matrix(version)
-            missing = [i for i in chunk_ids if i not in matrix.row]
+            missing = [i for i in chunk_ids if i not in matrix.row and i not in matrix.absent]
             if missing:
                 self._read_into(matrix, missing)
+                matrix.absent.update(i for i in missing if i not in matrix.row)
             rows = np.fromiter(
                 (matrix.row[i] for i in chunk_ids if i in matrix.row), dtype=np.int64
             )
-            if matrix.stacked is None or len(matrix.stacked) != len(matrix.vectors):
-                matrix.stacked = np.stack(matrix.vectors) if matrix.vectors else None
             stacked = matrix.stacked
         if stacked is None or rows.size == 0:
             return []
@@ -214,10 +213,14 @@ class VectorStore:
             docs = page["documents"] or [""] * len(page["ids"])
             metas = page["metadatas"] or [{}] * len(page["ids"])
             vectors = np.asarray(page["embeddings"], dtype=np.float32)
-            for chunk_id, vec, doc, meta in zip(page["ids"], vectors, docs, metas, strict=True):
+            if not len(page["ids"]):
+                continue
+            matrix.stacked = (
+                vectors if matrix.stacked is None else np.vstack([matrix.stacked, vectors])
+            )
+            for chunk_id, doc, meta in zip(page["ids"], docs, metas, strict=True):
                 matrix.row[chunk_id] = len(matrix.ids)
                 matrix.ids.append(chunk_id)
-                matrix.vectors.append(vec)
                 matrix.docs.append(doc or "")
                 matrix.metas.append(dict(meta or {}))
 
