@@ -72,6 +72,9 @@ class RetrievalSettings(BaseModel):
     keyword_index_path: str = ""  # empty: <data_dir>/keyword
     chunk_chars: int = 400
     chunk_overlap_chars: int = 80
+    # Hybrid fusion (retrieval/search.py): "adaptive" (per-query score fusion plus the rank
+    # fusion) or "rrf" (the rank fusion alone, the earlier default).
+    fusion: Literal["adaptive", "rrf"] = "adaptive"
     rrf_k: int = 60
     keyword_weight: float = 1.0  # weight of the keyword ranking in the fusion (vector: 1)
     # Cross-lingual keyword bridge (retrieval/bridge.py); weight 0 turns it off.

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
+from retrieval.blas import one_blas_thread
 from retrieval.embedders import Embedder
 from retrieval.errors import IndexUnavailable
 from retrieval.keyword import KeywordIndex
@@ -28,6 +29,7 @@ from retrieval.tokenize import latin_words
 log = logging.getLogger(__name__)
 
 EMBED_BATCH = 512
+WORD_CACHE_SIZE = 50000  # query words whose mapping is kept (per vocabulary version)
 
 
 @dataclass
@@ -85,11 +87,24 @@ class TermBridge:
         # Every term vector read or embedded so far, and the embedder they belong to.
         self._vectors: dict[str, np.ndarray] = {}
         self._vectors_of = embedder.name
+        # Query word -> its mapped terms, for the loaded vocabulary: words recur across
+        # questions, and a cached word needs neither encoding nor a pass over the vocabulary.
+        self._mapped: dict[str, dict[str, float]] = {}
+        self._mapped_for: _Loaded | None = None
 
     def refresh(self, keywords: KeywordIndex) -> int:
         """Embed the indexed terms that have no vector yet; returns how many were embedded."""
         with self._lock:
             return self._load(keywords)[1]
+
+    def cached(self, words: list[str], keywords: KeywordIndex) -> list[dict[str, float] | None]:
+        """The mapping of each word already computed for the current vocabulary (else None):
+        only the others need embedding and `groups`."""
+        with self._lock:
+            loaded = self._load(keywords)[0]
+            if self._mapped_for is not loaded:
+                return [None] * len(words)
+            return [self._mapped.get(w) for w in words]
 
     def groups(
         self, words: list[str], vectors: np.ndarray, keywords: KeywordIndex
@@ -113,13 +128,19 @@ class TermBridge:
         ):
             if not (rows.size and side.terms):
                 continue
-            for row, scores in zip(rows, vectors[rows] @ side.vectors.T, strict=True):
+            with one_blas_thread():
+                products = vectors[rows] @ side.vectors.T
+            for row, scores in zip(rows, products, strict=True):
                 best = np.argsort(-scores)[: self.terms_per_word]
                 out[row] = {
                     side.terms[i]: float(scores[i])
                     for i in best
                     if scores[i] >= self.min_similarity
                 }
+        with self._lock:
+            if self._mapped_for is not loaded or len(self._mapped) > WORD_CACHE_SIZE:
+                self._mapped, self._mapped_for = {}, loaded
+            self._mapped.update(zip(words, out, strict=True))
         return out
 
     def _load(self, keywords: KeywordIndex) -> tuple[_Loaded, int]:

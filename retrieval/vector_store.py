@@ -3,17 +3,35 @@
 from __future__ import annotations
 
 import logging
+import threading
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from knowledge.settings import RetrievalSettings
+from retrieval.blas import similarities
 from retrieval.chunking import Chunk
 from retrieval.errors import EmbedderMismatch, IndexUnavailable
 
 log = logging.getLogger(__name__)
 
 _PAGE = 5000  # Chroma caps how many rows one get() may return
+MATRIX_CACHE_ROWS = 20000  # vectors kept in memory for exact search (~40 MB at 512-d)
+
+
+@dataclass
+class _Matrix:
+    """Vectors, texts and metadata of chunks read once for exact search, valid for one version
+    of the index (the keyword table's write counter, bumped after every write)."""
+
+    version: int
+    row: dict[str, int] = field(default_factory=dict)  # chunk id -> row
+    ids: list[str] = field(default_factory=list)
+    absent: set[str] = field(default_factory=set)  # asked for, not in Chroma (not yet written)
+    stacked: np.ndarray | None = None  # one row per id, in `ids` order
+    docs: list[str] = field(default_factory=list)
+    metas: list[dict[str, Any]] = field(default_factory=list)
 
 
 def make_chroma_client(settings: RetrievalSettings) -> Any:
@@ -58,6 +76,8 @@ class VectorStore:
                 f"collection {name!r} was built with {stored!r}, settings ask for "
                 f"{embedder_name!r}: run `kizuna reindex`"
             )
+        self._matrix: _Matrix | None = None
+        self._matrix_lock = threading.Lock()
 
     def reset(self) -> None:
         """Drop and recreate the collection (for a full reindex, or an embedder change)."""
@@ -137,13 +157,72 @@ class VectorStore:
             raise IndexUnavailable(f"Chroma get failed: {e}") from e
         if not page["ids"]:
             return []
-        sims = np.asarray(page["embeddings"], dtype=np.float32) @ vector.astype(np.float32)
+        sims = similarities(np.asarray(page["embeddings"], dtype=np.float32), vector)
         docs = page["documents"] or [""] * len(page["ids"])
         metas = page["metadatas"] or [{}] * len(page["ids"])
         order = np.argsort(-sims, kind="stable")[:k]
         return [
             (page["ids"][i], float(sims[i]), docs[i] or "", dict(metas[i] or {})) for i in order
         ]
+
+    def nearest_cached(
+        self, vector: np.ndarray, chunk_ids: list[str], version: int, k: int
+    ) -> list[tuple[str, float, str, dict[str, Any]]]:
+        """Exact nearest chunks among the given ids, from vectors held in memory.
+
+        For a scope searched again and again (the knowledge base): its vectors are read from
+        Chroma once per index `version` and scored with one matrix product per query, instead
+        of a filtered ANN query per search. The caller passes ids already restricted to the
+        scope and filters; every hit is re-checked against the scope afterwards.
+        """
+        with self._matrix_lock:
+            matrix = self._matrix
+            if (
+                matrix is None
+                or matrix.version != version
+                or (len(matrix.row) + len(chunk_ids) > MATRIX_CACHE_ROWS)
+            ):
+                matrix = self._matrix = _Matrix(version)
+            missing = [i for i in chunk_ids if i not in matrix.row and i not in matrix.absent]
+            if missing:
+                self._read_into(matrix, missing)
+                matrix.absent.update(i for i in missing if i not in matrix.row)
+            rows = np.fromiter(
+                (matrix.row[i] for i in chunk_ids if i in matrix.row), dtype=np.int64
+            )
+            stacked = matrix.stacked
+        if stacked is None or rows.size == 0:
+            return []
+        sims = similarities(stacked, vector)[rows]
+        top = np.argsort(-sims, kind="stable")[:k]
+        out = []
+        for i in top:
+            row = int(rows[i])
+            out.append((matrix.ids[row], float(sims[i]), matrix.docs[row], matrix.metas[row]))
+        return out
+
+    def _read_into(self, matrix: _Matrix, chunk_ids: list[str]) -> None:
+        for start in range(0, len(chunk_ids), _PAGE):
+            try:
+                page = self.collection.get(
+                    ids=chunk_ids[start : start + _PAGE],
+                    include=["embeddings", "documents", "metadatas"],
+                )
+            except Exception as e:
+                raise IndexUnavailable(f"Chroma get failed: {e}") from e
+            docs = page["documents"] or [""] * len(page["ids"])
+            metas = page["metadatas"] or [{}] * len(page["ids"])
+            vectors = np.asarray(page["embeddings"], dtype=np.float32)
+            if not len(page["ids"]):
+                continue
+            matrix.stacked = (
+                vectors if matrix.stacked is None else np.vstack([matrix.stacked, vectors])
+            )
+            for chunk_id, doc, meta in zip(page["ids"], docs, metas, strict=True):
+                matrix.row[chunk_id] = len(matrix.ids)
+                matrix.ids.append(chunk_id)
+                matrix.docs.append(doc or "")
+                matrix.metas.append(dict(meta or {}))
 
     def get(self, chunk_ids: list[str]) -> dict[str, tuple[str, dict[str, Any]]]:
         """Text and metadata of the given chunks."""
