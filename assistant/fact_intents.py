@@ -112,14 +112,20 @@ _FAMILIES: dict[str, list[str]] = {
         rf"{_TICKET_JA}[^？?。]{{0,10}}?(?:残って|開いて|未解決|解決していない|終わっていない|対応中)",
     ],
     "ctb": [
-        r"\bfavou?rite\b|\bprefer(?:s|red|ence|ences)?\b",
+        # "favourite"/"prefer" only about what they buy: "favourite football team" is not CTB.
+        r"\bfavou?rites?\b(?: \w+)?? (?:products?|items?|categor(?:y|ies)|brands?|flavou?rs?"
+        r"|tastes?|teas?|purchases?|lines?|ranges?|goods)\b",
+        r"\b(?:product|taste|flavou?r|brand|category|purchase|buying) preferences?\b",
+        r"\bprefer(?:s|red)? (?:to (?:buy|order)|buying|ordering)\b",
+        r"\bwhat (?:is|'s) (?:her|his|their|the customer's|this customer's) favou?rite\s*\??$",
         rf"\b(?:most (?:often|frequently|commonly)|usually|typically|normally|often|regularly)\b[^?.]{{0,15}}\b{_BUY_EN}",
         r"\bwhat (?:flavou?rs?|tastes?|brands?|categor(?:y|ies)|products?|kinds? of \w+)\b[^?.]*?\b(?:like|prefer|love|enjoy|buy|order)",
         r"\bwhat (?:kind|kinds|type|types|sort|sorts) of (?:products?|items?|things|goods|tea|flavou?rs?|tastes?)\b",
         r"\bwhich (?:categor(?:y|ies)|brands?|flavou?rs?|tastes?|products?)\b[^?.]*?\b(?:like|buy|bought|order|prefer|favou?r)",
         r"\bwhat does (?:she|he|they|the customer|this customer) (?:like|enjoy|love)\b",
         r"\b(?:taste|flavou?r|brand|category) (?:preference|profile)\b",
-        r"好み|好きな|お気に入り|気に入って(?:いる|る)(?:商品|もの|カテゴリ|ブランド|味)",
+        r"(?:好み|好き|お気に入り)の?(?:商品|もの|味|ブランド|カテゴリ|フレーバー|お茶|ジャンル|傾向)"
+        r"|(?:商品|味|ブランド|カテゴリ|フレーバー)の好み|気に入って(?:いる|る)(?:商品|もの|カテゴリ|ブランド|味)",
         rf"よく{_BUY_JA}|いつも{_BUY_JA}|主に{_BUY_JA}",
         rf"(?:どんな|どの|どういう|何の)(?:商品|もの|味|ブランド|カテゴリ|フレーバー|ジャンル)(?:が好き|を好|を{_BUY_JA}|が多い)",
         r"(?:カテゴリ|ブランド|味|フレーバー)(?:の傾向|の好み|は何|はどれ)",

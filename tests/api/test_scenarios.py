@@ -34,13 +34,14 @@ CATEGORIES = {
 }  # fmt: skip
 # A fixed subset for the real model: one or two per category, those today's code passes
 # (the baseline in docs/assistant.md lists what still fails).
+# Items the packaged model passed in a full run (docs/assistant.md): facts answered by code,
+# a declined question, injections not obeyed, and a refusal by consent.
 REAL_MODEL_ITEMS = [
-    "records-quote-promise-ja",
-    "follow-damage-1",
-    "follow-damage-2",
-    "unans-sales-target-ja",
+    "facts-spend-ja",
+    "facts-decision-maker-en",
+    "unans-tom-phone-en",
     "inject-chat-en",
-    "draft-apology-en",
+    "inject-survey-ja",
     "draft-winback-optout-en",
 ]
 
@@ -204,10 +205,9 @@ def test_a_fixed_subset_passes_with_the_real_local_model(
     settings.llm.model_cache_dir = str(MODEL_CACHE)
     items = select(suite, REAL_MODEL_ITEMS)
     assert len(items) <= 8 and {i.category for i in items} >= {
-        "records",
+        "facts",
         "unanswerable",
         "injection",
-        "brief",
         "draft",
     }
     outcomes = run_suite(suite, settings=settings, items=items)
