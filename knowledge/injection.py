@@ -109,6 +109,14 @@ _EXFILTRATE = re.compile(
     r"(?:送信|転送|送付|送って|送れ|メールで送|エクスポート|アップロード|共有|出力)",
     re.IGNORECASE,
 )
+# Sending something out in the command form (送信せよ, 転送しろ): the plain imperative is what
+# one writes to a machine, never to a colleague or a shop; with what is sent or where to.
+_EXFILTRATE_COMMAND = re.compile(
+    r"(?:会話|やり取り|やりとり|履歴|内容|データ|情報|記録|リスト|ログ|プロンプト|外部|アドレス|"
+    r"[\w.+-]+@[\w-]+\.[\w.]+)[^。]{0,60}?"
+    r"(?:送信|転送|送付|流出|アップロード|エクスポート|共有|メールで送|送)(?:せよ|しろ)",
+    re.IGNORECASE,
+)
 # A discount or freebie "granted" in the imperative: a weaker cue, flagged with an AI address.
 _GRANT = re.compile(
     r"(?:offer|give|grant|apply|promise|tell\s+\w+\s+(?:they|he|she)\s+(?:get|gets|will get))"
@@ -121,7 +129,8 @@ _GRANT = re.compile(
 )
 _ADDRESS_AI = re.compile(
     rf"(?:to|for|dear|attention|note\s+to|hey|hi|hello)\s*(?:the\s+)?{_AI}"
-    rf"|{_AI}\s*(?:へ|に告ぐ|への(?:指示|お願い|メッセージ)|各位|殿|さん|様)?\s*[:：,、]"
+    rf"|{_AI}\s*(?:へ|に告ぐ|への(?:指示|命令|指令|依頼|お願い|メッセージ)|各位|殿|さん|様)?\s*[:：,、]"
+    rf"|{_AI}\s*(?:へ|への(?:指示|命令|指令|依頼|お願い|メッセージ)|に対する(?:指示|命令))\s"
     rf"|{_AI}\s*(?:は|が|へ|に)[^。]{{0,30}}(?:してください|しなさい|せよ|すること|ください)"
     rf"|(?:if|when)\s+(?:you\s+are|you're)\s+(?:an?\s+)?{_AI}"
     rf"|(?:読んでいる|これを読む|この記録を読む){_AI}",
@@ -211,7 +220,7 @@ def _hidden(text: str) -> list[Flag]:
 def _text_flags(text: str) -> list[Flag]:
     """Markers and instructions in plain text (already normalised)."""
     flags = [Flag("marker", m.start(), m.end()) for m in _MARKER.finditer(text)]
-    for rule in (_OVERRIDE, _ABOUT_OUTPUT, _EXFILTRATE):
+    for rule in (_OVERRIDE, _ABOUT_OUTPUT, _EXFILTRATE, _EXFILTRATE_COMMAND):
         flags += [Flag("address", m.start(), m.end()) for m in rule.finditer(text)]
     # Granting a discount is what customers ask for too: an instruction only when the text
     # also speaks to an assistant.
@@ -226,8 +235,9 @@ def _text_flags(text: str) -> list[Flag]:
 
 _IMPERATIVE = re.compile(
     r"\b(?:must|you should|you will|always|never|do not|don't|make sure|be sure|"
-    r"include|mention|write|say|tell|send|reply|respond|output|print|recommend|rate|describe)\b"
-    r"|してください|しなさい|せよ|すること|ください|書いて|伝えて|送って|推薦|紹介して",
+    r"include|mention|write|say|tell|send|reply|respond|output|print|recommend|rate|describe|"
+    r"forward|transmit|export|upload|e-?mail|share|leak|copy)\b"
+    r"|してください|しなさい|せよ|しろ|すること|ください|書いて|伝えて|送って|推薦|紹介して|送信|転送",
     re.IGNORECASE,
 )
 
