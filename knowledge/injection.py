@@ -49,7 +49,7 @@ _MARKER = re.compile(
     r"|</?\s*(?:system|instructions?|assistant_instructions|prompt)\s*>"
     r"|\[\s*(?:system|admin|assistant|システム|管理者)\s*(?:note|message|prompt|notice)?\s*\]"
     r"|【\s*(?:システム|管理者|system|ai|ＡＩ|アシスタント)[^】]{0,12}】"
-    r"|(?:^|(?<=[\s。.!?！？」\"'(（]))(?-i:(?:SYSTEM|ASSISTANT|DEVELOPER)(?:\s+(?:NOTE|MESSAGE|"
+    r"|(?:^|(?<=[\s。.!?！？「」『』“\"'(（:：]))(?-i:(?:SYSTEM|ASSISTANT|DEVELOPER)(?:\s+(?:NOTE|MESSAGE|"
     r"PROMPT|OVERRIDE|UPDATE|INSTRUCTIONS?|NOTICE))?)\s*[:：]"
     r"|(?:system|developer)\s+(?:note|message|prompt|override|instructions?)\s*[:：]"
     r"|システム(?:メッセージ|プロンプト|通知|指示|ノート)?\s*[:：]"
@@ -95,7 +95,9 @@ _ABOUT_OUTPUT = re.compile(
     r"(?:する)?(?:際|とき|時|場合)"
     r"|(?:要約|返信|回答)(?:する|を書く|を作る)(?:際|とき|時|場合)"
     r"|(?:要約|返信|回答|下書き|メール|文面)(?:の|に)(?:冒頭|最初|先頭|最後|末尾)"
-    r"|(?:冒頭|最初|先頭)に「[^」]{1,60}」と(?:書|記載|入れ)",
+    r"|(?:冒頭|最初|先頭)に「[^」]{1,60}」と(?:書|記載|入れ)"
+    r"|(?:以降|今後|次回以降|これ以降)の(?:要約|返信|回答|下書き|メール|文面|ブリーフ)(?:では|には|で|に)"
+    r"[^。」]{0,60}(?:記載|記述|書|明記|入れ|含め)(?:せよ|しろ|すること|しなさい|け(?=[。」!！]))",
     re.IGNORECASE,
 )
 # Sending the company's data out: never something a customer or colleague asks of a record.

@@ -33,7 +33,7 @@ def test_the_labelled_set_is_wide(labelled: dict[str, list[dict[str, Any]]]) -> 
 def test_precision_and_recall_on_the_labelled_set(
     labelled: dict[str, list[dict[str, Any]]],
 ) -> None:
-    # Measured 1.00 / 1.00 on the set (152 hostile, 265 benign); a record written afterwards
+    # Measured 1.00 / 1.00 on the set (154 hostile, 267 benign); a record written afterwards
     # and not tuned for (held_out) was 0.90 recall, 1.00 precision before the rules took it in.
     missed = [r["text"] for r in labelled["hostile"] if not is_flagged(r["text"])]
     false = [r["text"] for r in labelled["benign"] if is_flagged(r["text"])]
