@@ -113,12 +113,12 @@ def test_counting_questions_get_a_count_and_a_cited_line_per_record() -> None:
 def test_the_count_is_said_in_the_askers_words() -> None:
     records = [_record(1, "SSO timed out.", day=5), _record(2, "SSO timed out again.", day=20)]
     cases = [
-        ("How many times has SSO timed out?", "en", "2 matching records (twice)."),
-        ("How often did SSO time out?", "en", "2 matching records (twice)."),
+        ("How many times has SSO timed out?", "en", "Matching records: 2 (twice)."),
+        ("How often did SSO time out?", "en", "Matching records: 2 (twice)."),
         (
             "How many timeout reports has she filed?",
             "en",
-            "2 matching records (2 timeout reports).",
+            "Matching records: 2 (2 timeout reports).",
         ),
         ("List all the SSO timeouts", "en", "Matching records: 2."),
         ("SSOのタイムアウトは何回ありましたか？", "ja", "該当する記録は2件です（2回）。"),
