@@ -292,8 +292,11 @@ def redact(text: str, mark: str = REDACTED) -> str:
     cut = len(text)
     pieces: list[tuple[int, int]] = []
     for f in flags:
+        quoted = _quote_around(text, f.start, f.end)
         if f.reason in ("hidden", "encoded"):
             pieces.append((f.start, f.end))
+        elif quoted is not None:  # a note quoting an instruction: only the quote goes
+            pieces.append(quoted)
         else:
             cut = min(cut, _sentence_start(text, f.start))
     out, pos = [], 0
@@ -307,10 +310,28 @@ def redact(text: str, mark: str = REDACTED) -> str:
     out.append(text[pos:cut])
     if cut < len(text):
         out.append(mark)
-    return re.sub(rf"(?:{re.escape(mark)}\s*)+", mark + " ", "".join(out)).strip()
+    joined = re.sub(rf"(?:{re.escape(mark)}\s*)+", mark + " ", "".join(out))
+    return re.sub(rf"{re.escape(mark)} (?=[。、」』）])", mark, joined).strip()
 
 
 def _sentence_start(text: str, at: int) -> int:
     """Where the sentence holding position `at` begins."""
     starts = [m.end() for m in _SENTENCE_END.finditer(text, 0, at)]
     return starts[-1] if starts else 0
+
+
+_QUOTES = {"「": "」", "『": "』", "“": "”"}
+
+
+def _quote_around(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """The span of a closed Japanese or typographic quotation holding [start, end), if any
+    (「…」 within one sentence: a record that quotes an instruction, not one that gives it)."""
+    sentence = _sentence_start(text, start)
+    for open_, close in _QUOTES.items():
+        at = text.rfind(open_, sentence, start + 1)
+        if at < 0 or text.find(close, at, start) >= 0:
+            continue
+        shut = text.find(close, end)
+        if shut >= 0 and "。" not in text[end:shut]:
+            return at, shut + 1
+    return None
