@@ -56,9 +56,17 @@ _FAMILIES: dict[str, list[str]] = {
         r"\b(?:spen[dt]|spending)\b[^?.]*?\b(?:in total|so far|overall|altogether|with us|to date|ever)\b",
         r"\btotal (?:spend|spent|spending|revenue|sales)\b",
         r"\bamount (?:spent|paid)\b",
+        rf"\bvalue of (?:everything|all (?:that|the \w+|of it)?|what(?:ever)?)\b[^?.]*?\b{_BUY_EN}",
+        # Kizuna keeps orders, not contracts: a customer's "contract value" (年間契約額, ACV) is
+        # what they have ordered from us, the lifetime order total, and the sentence says so
+        # ("... has spent X in total across N orders"), so no one reads it as something else.
+        r"\b(?:(?:annual|yearly|total|overall) )?(?:contract|account) (?:value|size|amount|worth)\b|\b(?:acv|tcv)\b",
+        r"\b(?:how much|what) is (?:the|their|its|his|her|this|that) (?:\w+ )?(?:contract|account) worth\b",
+        r"\bvalue of (?:the|their|its|his|her|this|that) (?:\w+ )?contracts?\b",
         r"(?:累計|合計|総額|トータル|総購入|購入総額|生涯購入)[^？?。]*?(?:購入|金額|額|売上|支払|使)",
         r"(?:累計|合計|総)(?:購入|利用|売上|支払)(?:額|金額)?",
         r"(?:購入|利用|お買い?上げ|支払|売上)(?:金額|額)",
+        r"(?:年間)?(?:契約|取引)(?:の)?(?:総?金額|総?額|規模|価値)|(?:契約|取引)[^？?。]{0,6}?(?:いくら|どれくらい|どのくらい)",
         rf"(?:いくら|どれくらい|どのくらい|どれだけ)[^？?。]*?(?:使|支払|払|お金|{_BUY_JA})",
         rf"(?:{_BUY_JA}|使|支払|払)[^？?。]*?(?:いくら|金額は|総額)",
     ],
@@ -204,13 +212,13 @@ _NOT_REST_EN = """
     something anything thing things item items product products category categories brand
     brands flavor flavour taste stage mail email newsletter subscribed assigned estimated
     side record records detail details info information status off there usual usually
-    kind sort type
+    kind sort type everything whatever contract contracts annual yearly worth
 """
 _NOT_REST_JA = """
     お客様 お客さん 顧客 客 様 さん 方 人 社 会社 企業 当社 弊社 こちら 彼女 彼 今 今回 現在
     これまで 今まで 全部 全て すべて 何 誰 いつ どこ いくら いくつ どなた 教える 知る 見せる
     分かる わかる 確認 一覧 履歴 状況 情報 詳細 状態 ステータス 内容 日 回 目 件 数 額 金額
-    合計 商品 もの 買う 使う 購入 注文 問い合わせ 問合せ 案件 問題 課題 残る 味 ブランド 配信
+    合計 商品 もの 買う 使う 購入 注文 契約 年間 取引 規模 問い合わせ 問合せ 案件 問題 課題 残る 味 ブランド 配信
     営業 担当 前 後 最後 最初 以前 過去 まだ もう 先方 相手 ある いる 頂く 下さる くださる ください
 """
 

@@ -24,7 +24,7 @@ from assistant.grounding import Grounded, ground
 from assistant.labels import label
 from assistant.prompting import render_prompt
 from assistant.similarity import Embedder, Scorer, content_tokens, overlap
-from assistant.spans import answering_sentences, is_counting
+from assistant.spans import answering_sentences, count_unit, is_counting
 from assistant.types import Citation, GuardReport, Sentence
 from knowledge.journal import add_turn, write_audit
 from retrieval.types import Scope, SearchHit
@@ -231,7 +231,10 @@ def count_and_list(
     if not (is_counting(question) and matching):
         return None
     matching.sort(key=lambda r: (r.date is None, r.date))
-    sentences = [Sentence(text=label("count_intro", language, n=len(matching)), generated=False)]
+    n = len(matching)
+    unit = count_unit(question, n, language)
+    intro = label("count_intro_unit", language, n=n, unit=unit) if unit else None
+    sentences = [Sentence(text=intro or label("count_intro", language, n=n), generated=False)]
     for r in matching:
         sentences.append(_dated(r, " ".join(answering_sentences(question, r.text, embedder))))
     return sentences, [code_citation(r) for r in matching]

@@ -27,6 +27,48 @@ def is_counting(question: str) -> bool:
     return bool(_COUNTING.search(question))
 
 
+_HOW_MANY_EN = re.compile(r"\bhow (?:many|often)\b(?:\s+([a-z][a-z-]*(?:\s+[a-z][a-z-]*){0,2}))?")
+# Words that end the counted noun phrase ("how many reviews HAS she written").
+_NOT_NOUN_EN = frozenset(
+    {
+        "has", "have", "had", "did", "does", "do", "is", "are", "was", "were", "will", "would",
+        "can", "could", "of", "in", "on", "at", "from", "by", "with", "for", "to", "about",
+        "that", "which", "she", "he", "they", "we", "you", "it", "the", "this", "our", "their",
+        "her", "his", "its",
+    }
+)  # fmt: skip
+_UNIT_JA = (("何回", "回"), ("何度", "度"), ("いくつ", "つ"))
+
+
+def count_unit(question: str, n: int, language: str) -> str | None:
+    """The count in the asker's words: "twice" / "2 times" for "how many times", "2 reviews"
+    for "how many reviews", "2回" for 何回; None when the question names no unit of its own
+    (the count of matching records is then said alone)."""
+    if language == "ja":
+        for asked, unit in _UNIT_JA:
+            if asked in question:
+                return f"{n}{unit}"
+        return None
+    match = _HOW_MANY_EN.search(question.lower())
+    if match is None:
+        return None
+    words = []
+    for word in (match.group(1) or "").split():
+        if word in _NOT_NOUN_EN:
+            break
+        words.append(word)
+    if match.group(0).startswith("how often") or words[:1] == ["times"]:
+        return {1: "once", 2: "twice"}.get(n, f"{n} times")
+    # The noun phrase ends at its first plural ("timeout reports", not "records mention sso").
+    ends = [i for i, w in enumerate(words) if w.endswith("s") and not w.endswith("ss")]
+    words = words[: ends[0] + 1] if ends else []
+    if not words or words == ["records"]:
+        return None
+    if n == 1 and words[-1].endswith("s") and not words[-1].endswith("ss"):
+        words[-1] = words[-1][:-1]
+    return f"{n} {' '.join(words)}"
+
+
 def sentences_of(text: str) -> list[str]:
     """A record's sentences; its subject ("subject — body") counts as one."""
     return split_sentences(text.replace(" — ", "\n")) or [text]

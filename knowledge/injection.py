@@ -49,7 +49,7 @@ _MARKER = re.compile(
     r"|</?\s*(?:system|instructions?|assistant_instructions|prompt)\s*>"
     r"|\[\s*(?:system|admin|assistant|システム|管理者)\s*(?:note|message|prompt|notice)?\s*\]"
     r"|【\s*(?:システム|管理者|system|ai|ＡＩ|アシスタント)[^】]{0,12}】"
-    r"|(?:^|(?<=[\s。.!?！？」\"'(（]))(?-i:(?:SYSTEM|ASSISTANT|DEVELOPER)(?:\s+(?:NOTE|MESSAGE|"
+    r"|(?:^|(?<=[\s。.!?！？「」『』“\"'(（:：]))(?-i:(?:SYSTEM|ASSISTANT|DEVELOPER)(?:\s+(?:NOTE|MESSAGE|"
     r"PROMPT|OVERRIDE|UPDATE|INSTRUCTIONS?|NOTICE))?)\s*[:：]"
     r"|(?:system|developer)\s+(?:note|message|prompt|override|instructions?)\s*[:：]"
     r"|システム(?:メッセージ|プロンプト|通知|指示|ノート)?\s*[:：]"
@@ -95,7 +95,9 @@ _ABOUT_OUTPUT = re.compile(
     r"(?:する)?(?:際|とき|時|場合)"
     r"|(?:要約|返信|回答)(?:する|を書く|を作る)(?:際|とき|時|場合)"
     r"|(?:要約|返信|回答|下書き|メール|文面)(?:の|に)(?:冒頭|最初|先頭|最後|末尾)"
-    r"|(?:冒頭|最初|先頭)に「[^」]{1,60}」と(?:書|記載|入れ)",
+    r"|(?:冒頭|最初|先頭)に「[^」]{1,60}」と(?:書|記載|入れ)"
+    r"|(?:以降|今後|次回以降|これ以降)の(?:要約|返信|回答|下書き|メール|文面|ブリーフ)(?:では|には|で|に)"
+    r"[^。]{0,60}(?:記載|記述|書|明記|入れ|含め)(?:せよ|しろ|すること|しなさい|け(?=[。」!！]))",
     re.IGNORECASE,
 )
 # Sending the company's data out: never something a customer or colleague asks of a record.
@@ -107,6 +109,14 @@ _EXFILTRATE = re.compile(
     r"|(?:全|すべての|全ての|全部の)?(?:顧客|お客様|会員|ユーザー)(?:の)?(?:データ|情報|リスト|記録|"
     r"名簿|メールアドレス|個人情報)(?:を|も)?(?:すべて|全て|全部)?[^。]{0,30}"
     r"(?:送信|転送|送付|送って|送れ|メールで送|エクスポート|アップロード|共有|出力)",
+    re.IGNORECASE,
+)
+# Sending something out in the command form (送信せよ, 転送しろ): the plain imperative is what
+# one writes to a machine, never to a colleague or a shop; with what is sent or where to.
+_EXFILTRATE_COMMAND = re.compile(
+    r"(?:会話|やり取り|やりとり|履歴|内容|データ|情報|記録|リスト|ログ|プロンプト|外部|アドレス|"
+    r"[\w.+-]+@[\w-]+\.[\w.]+)[^。]{0,60}?"
+    r"(?:送信|転送|送付|流出|アップロード|エクスポート|共有|メールで送|送)(?:せよ|しろ)",
     re.IGNORECASE,
 )
 # A discount or freebie "granted" in the imperative: a weaker cue, flagged with an AI address.
@@ -121,7 +131,8 @@ _GRANT = re.compile(
 )
 _ADDRESS_AI = re.compile(
     rf"(?:to|for|dear|attention|note\s+to|hey|hi|hello)\s*(?:the\s+)?{_AI}"
-    rf"|{_AI}\s*(?:へ|に告ぐ|への(?:指示|お願い|メッセージ)|各位|殿|さん|様)?\s*[:：,、]"
+    rf"|{_AI}\s*(?:へ|に告ぐ|への(?:指示|命令|指令|依頼|お願い|メッセージ)|各位|殿|さん|様)?\s*[:：,、]"
+    rf"|{_AI}\s*(?:へ|への(?:指示|命令|指令|依頼|お願い|メッセージ)|に対する(?:指示|命令))\s"
     rf"|{_AI}\s*(?:は|が|へ|に)[^。]{{0,30}}(?:してください|しなさい|せよ|すること|ください)"
     rf"|(?:if|when)\s+(?:you\s+are|you're)\s+(?:an?\s+)?{_AI}"
     rf"|(?:読んでいる|これを読む|この記録を読む){_AI}",
@@ -211,7 +222,7 @@ def _hidden(text: str) -> list[Flag]:
 def _text_flags(text: str) -> list[Flag]:
     """Markers and instructions in plain text (already normalised)."""
     flags = [Flag("marker", m.start(), m.end()) for m in _MARKER.finditer(text)]
-    for rule in (_OVERRIDE, _ABOUT_OUTPUT, _EXFILTRATE):
+    for rule in (_OVERRIDE, _ABOUT_OUTPUT, _EXFILTRATE, _EXFILTRATE_COMMAND):
         flags += [Flag("address", m.start(), m.end()) for m in rule.finditer(text)]
     # Granting a discount is what customers ask for too: an instruction only when the text
     # also speaks to an assistant.
@@ -226,8 +237,9 @@ def _text_flags(text: str) -> list[Flag]:
 
 _IMPERATIVE = re.compile(
     r"\b(?:must|you should|you will|always|never|do not|don't|make sure|be sure|"
-    r"include|mention|write|say|tell|send|reply|respond|output|print|recommend|rate|describe)\b"
-    r"|してください|しなさい|せよ|すること|ください|書いて|伝えて|送って|推薦|紹介して",
+    r"include|mention|write|say|tell|send|reply|respond|output|print|recommend|rate|describe|"
+    r"forward|transmit|export|upload|e-?mail|share|leak|copy)\b"
+    r"|してください|しなさい|せよ|しろ|すること|ください|書いて|伝えて|送って|推薦|紹介して|送信|転送",
     re.IGNORECASE,
 )
 
@@ -280,8 +292,11 @@ def redact(text: str, mark: str = REDACTED) -> str:
     cut = len(text)
     pieces: list[tuple[int, int]] = []
     for f in flags:
+        quoted = _quote_around(text, f.start, f.end)
         if f.reason in ("hidden", "encoded"):
             pieces.append((f.start, f.end))
+        elif quoted is not None:  # a note quoting an instruction: only the quote goes
+            pieces.append(quoted)
         else:
             cut = min(cut, _sentence_start(text, f.start))
     out, pos = [], 0
@@ -295,10 +310,28 @@ def redact(text: str, mark: str = REDACTED) -> str:
     out.append(text[pos:cut])
     if cut < len(text):
         out.append(mark)
-    return re.sub(rf"(?:{re.escape(mark)}\s*)+", mark + " ", "".join(out)).strip()
+    joined = re.sub(rf"(?:{re.escape(mark)}\s*)+", mark + " ", "".join(out))
+    return re.sub(rf"{re.escape(mark)} (?=[。、」』）])", mark, joined).strip()
 
 
 def _sentence_start(text: str, at: int) -> int:
     """Where the sentence holding position `at` begins."""
     starts = [m.end() for m in _SENTENCE_END.finditer(text, 0, at)]
     return starts[-1] if starts else 0
+
+
+_QUOTES = {"「": "」", "『": "』", "“": "”"}
+
+
+def _quote_around(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """The span of a closed Japanese or typographic quotation holding [start, end), if any
+    (「…」 within one sentence: a record that quotes an instruction, not one that gives it)."""
+    sentence = _sentence_start(text, start)
+    for open_, close in _QUOTES.items():
+        at = text.rfind(open_, sentence, start + 1)
+        if at < 0 or text.find(close, at, start) >= 0:
+            continue
+        shut = text.find(close, end)
+        if shut >= 0 and "。" not in text[end:shut]:
+            return at, shut + 1
+    return None

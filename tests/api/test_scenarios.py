@@ -97,6 +97,34 @@ def test_every_cited_id_exists_and_conversations_share_a_customer(suite) -> None
     assert by_conversation and all(len(c) == 1 for c in by_conversation.values())
 
 
+def test_the_fixture_merges_its_duplicate_pair_and_the_survivor_has_both_orders(
+    suite,  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+) -> None:
+    """The fixture's 名寄せ pair (same name and phone, written differently) merges on import,
+    so the survivor's lifetime spend is the pair's (the suite's facts-merged-spend-ja)."""
+    from sqlalchemy import select
+
+    from api.cli.eval_scenarios import import_fixture
+    from knowledge.db import make_engine, make_session_factory, migrate
+    from knowledge.models import Customer
+    from knowledge.profiles import build_profile
+
+    settings = _fake_settings(tmp_path / "data")
+    settings.imports.progress = False
+    engine = make_engine(settings.database)
+    migrate(engine)
+    sessions = make_session_factory(engine)
+    import_fixture(sessions, settings, suite)
+    with sessions() as s:
+        sato = s.scalars(select(Customer).where(Customer.name_key == "satohanako")).all()
+        assert len(sato) == 2
+        survivor = next(c for c in sato if c.merged_into_id is None)
+        assert [c.merged_into_id for c in sato if c is not survivor] == [survivor.id]
+        facts = build_profile(s, survivor.id, settings.analytics).facts
+    assert (facts.order_count, int(facts.total_spent)) == (2, 8100)
+
+
 def test_a_bad_file_is_refused(tmp_path: Path) -> None:
     text = SUITE.read_text(encoding="utf-8").replace("customer: yamazaki,", "customer: nobody,", 1)
     bad = tmp_path / "bad.yaml"

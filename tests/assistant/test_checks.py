@@ -11,7 +11,7 @@ from assistant.context import ContextRecord
 from assistant.grounding import GroundingPolicy, ground
 from assistant.pipeline import count_and_list, fall_back
 from assistant.similarity import Scorer
-from assistant.spans import answering_sentences, is_counting
+from assistant.spans import answering_sentences, count_unit, is_counting
 from retrieval.embedders import FakeEmbedder
 from retrieval.types import SearchHit
 
@@ -103,11 +103,35 @@ def test_counting_questions_get_a_count_and_a_cited_line_per_record() -> None:
     listed = count_and_list("ポンプの不具合は何回ありましたか", records, "ja")
     assert listed is not None
     sentences, citations = listed
-    assert sentences[0].text == "該当する記録は2件です。"
+    assert sentences[0].text == "該当する記録は2件です（2回）。"  # 何回 is answered in 回
     assert [s.citations for s in sentences[1:]] == [["interaction:1"], ["interaction:2"]]
     assert sentences[1].text.startswith("2026-03-05") and not any(s.generated for s in sentences)
     assert [c.record_id for c in citations] == ["interaction:1", "interaction:2"]
     assert count_and_list("ポンプはどうなりましたか", records, "ja") is None
+
+
+def test_the_count_is_said_in_the_askers_words() -> None:
+    records = [_record(1, "SSO timed out.", day=5), _record(2, "SSO timed out again.", day=20)]
+    cases = [
+        ("How many times has SSO timed out?", "en", "Matching records: 2 (twice)."),
+        ("How often did SSO time out?", "en", "Matching records: 2 (twice)."),
+        (
+            "How many timeout reports has she filed?",
+            "en",
+            "Matching records: 2 (2 timeout reports).",
+        ),
+        ("List all the SSO timeouts", "en", "Matching records: 2."),
+        ("SSOのタイムアウトは何回ありましたか？", "ja", "該当する記録は2件です（2回）。"),
+        ("タイムアウトは何度起きましたか", "ja", "該当する記録は2件です（2度）。"),
+        ("タイムアウトの報告は何件ですか", "ja", "該当する記録は2件です。"),
+    ]
+    for question, language, intro in cases:
+        listed = count_and_list(question, records, language)
+        assert listed is not None and listed[0][0].text == intro, (question, listed)
+    assert count_unit("How many times did she call?", 1, "en") == "once"
+    assert count_unit("How many times did she call?", 5, "en") == "5 times"
+    assert count_unit("How many reviews has she written?", 1, "en") == "1 review"
+    assert count_unit("How many records mention SSO?", 3, "en") is None
 
 
 # --- claims ---------------------------------------------------------------------------------

@@ -64,6 +64,20 @@ def test_total_spent_is_rendered_from_sql_and_cites_the_profile(world: World) ->
     assert events[0].type == "sentence" and events[0].sentence == result.sentences[0]
 
 
+def test_contract_value_is_the_lifetime_order_total_from_sql(world: World) -> None:
+    """A B2B "contract value" (契約金額): Kizuna keeps orders, so the order total, said as such."""
+    assistant, llm = world.assistant()
+    b = world.ids["B"]
+    for question in ("What is the contract value for Acme?", "年間契約額はいくらですか？"):
+        result = assistant.answer(question, customer_id=b, actor="t")
+        assert result.answered and "30,000 JPY" in result.text, result.text
+        assert [c.record_id for c in result.citations] == [f"profile:{b}"]
+    assert (
+        "in total" in assistant.answer("What's the contract value?", customer_id=b, actor="t").text
+    )
+    assert llm.calls == []
+
+
 def test_last_and_first_order_in_japanese_cite_the_order(world: World) -> None:
     assistant, llm = world.assistant()
     a = world.ids["A"]

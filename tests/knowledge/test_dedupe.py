@@ -148,3 +148,44 @@ def test_manual_merge_rules(sessions: sessionmaker[Session]) -> None:
         undo(s, first.id)
         with pytest.raises(MergeError, match="already undone"):
             undo(s, first.id)
+
+
+def test_the_survivors_facts_count_the_merged_customers_orders_until_undone(
+    sessions: sessionmaker[Session],
+) -> None:
+    """名寄せ: lifetime spend and order count are the pair's, through build_profile; undo splits."""
+    from knowledge.profiles import build_profile
+    from knowledge.settings import AnalyticsSettings
+
+    ids = _load(sessions)
+    orders = [
+        {"external_id": "o-ec-2", "customer_external_id": "ec-2", "ordered_at": "2023-11-02",
+         "lines": [{"product_name": "美容液", "unit_price": 4500}]},
+    ]  # fmt: skip
+    import_records(sessions, orders, source="demo-ec", entity="order", settings=QUIET)
+    settings = AnalyticsSettings(population_cache_s=0)
+    survivor, merged = ids["ec-2"], ids["pos-2"]
+
+    def facts(customer_id: int) -> tuple[int, int, int]:
+        with sessions() as s:
+            profile = build_profile(s, customer_id, settings)
+            f = profile.facts
+            return profile.customer.id, f.order_count, int(f.total_spent)
+
+    assert facts(survivor) == (survivor, 1, 4500)
+    assert facts(merged) == (merged, 1, 3000)
+    with sessions.begin() as s:
+        entry = merge(s, survivor, merged, score=0.9, reasons=["same phone"], actor="tester")
+    # Either id now opens the survivor, whose facts are the pair's.
+    assert facts(survivor) == (survivor, 2, 7500)
+    assert facts(merged) == (survivor, 2, 7500)
+    with sessions() as s:
+        profile = build_profile(s, survivor, settings)
+        assert profile.facts.first_order_at is not None
+        assert profile.facts.first_order_at.date().isoformat() == "2023-11-02"
+        assert {o.customer_id for o in profile.recent_orders} == {survivor}
+        assert len(profile.recent_orders) == 2
+    with sessions.begin() as s:
+        undo(s, entry.id)
+    assert facts(survivor) == (survivor, 1, 4500)
+    assert facts(merged)[0] == merged
