@@ -9,14 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cache
-
-import yaml
 
 from assistant.context import neutralise
-from assistant.errors import PromptError
 from assistant.facts import fact_lines, money, profile_facts
-from assistant.prompting import load_template, render_text
+from assistant.labels import has_phrase, phrase_from
 from assistant.similarity import split_sentences
 from assistant.types import Citation, Sentence
 from knowledge.records import CustomerProfile, InteractionRecord, OrderRecord
@@ -41,21 +37,9 @@ _QUOTED: dict[str, list[str]] = {
 }
 
 
-@cache
-def _phrases(language: str) -> dict[str, str]:
-    data = yaml.safe_load(load_template("facts.yaml", language))
-    if not isinstance(data, dict):
-        raise PromptError(f"prompts/{language}/facts.yaml must map names to phrases")
-    return data
-
-
 def phrase(key: str, language: str, **variables: object) -> str:
     """The fact phrase `key` of prompts/<language>/facts.yaml with its $variables filled."""
-    try:
-        text = _phrases(language)[key]
-    except KeyError as e:
-        raise PromptError(f"prompts/{language}/facts.yaml has no phrase {key!r}") from e
-    return render_text(text, dict(variables), f"{language}/facts.yaml:{key}")
+    return phrase_from("facts.yaml", key, language, **variables)
 
 
 @dataclass
@@ -375,7 +359,8 @@ def _interaction_line(i: InteractionRecord, language: str) -> str:
     if len(subject) > SUBJECT_CHARS:
         subject = subject[: SUBJECT_CHARS - 1] + "…"
     status = phrase(f"status_{i.status}", language) if i.status in _STATUSES else ""
-    kind = phrase(f"kind_{i.kind}", language) if f"kind_{i.kind}" in _phrases(language) else i.kind
+    known = has_phrase("facts.yaml", f"kind_{i.kind}", language)
+    kind = phrase(f"kind_{i.kind}", language) if known else i.kind
     return phrase(
         "overview_item",
         language,
