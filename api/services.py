@@ -58,17 +58,19 @@ class Services:
             raise Unavailable(f"retrieval not loaded: {self.errors.get('retrieval', 'starting')}")
         return self.retrieval
 
-    def llm_state(self) -> str:
-        """The model's state: ready, starting, restarting, stopped, or remote (not probed)."""
-        status = getattr(self.llm, "status", None)
+    def llm_state(self) -> tuple[str, str | None]:
+        """The model's state (ready, starting, restarting, stopped, or remote: not probed) and
+        its last exit, if the model process ever ended."""
         if self.llm is None:
-            return "stopped"
+            return "stopped", None
+        status = getattr(self.llm, "status", None)
         if not callable(status):
-            return "remote" if self.settings.llm.mode == "openai" else "ready"
+            return ("remote" if self.settings.llm.mode == "openai" else "ready"), None
         runtime = status()
-        if runtime.last_error:
-            self.errors["llm"] = f"last exit: {runtime.last_error} ({runtime.restarts} restarts)"
-        return str(runtime.state)
+        last = runtime.last_error
+        return str(runtime.state), (
+            f"last exit: {last} ({runtime.restarts} restarts)" if last else None
+        )
 
     def database_ok(self) -> bool:
         """True when a trivial query succeeds."""

@@ -31,7 +31,8 @@ async def health() -> Health:
 def ready(services: ServicesDep) -> JSONResponse:
     """Readiness probe: 200 when every part is loaded, 503 with the reasons otherwise."""
     db_ok = services.database_ok()
-    llm = services.llm_state()
+    llm, last_exit = services.llm_state()
+    errors = {**services.errors, **({"llm": last_exit} if last_exit else {})}
     loaded = services.retrieval is not None and services.assistant is not None
     body = Readiness(
         ready=db_ok and loaded and llm in ("ready", "remote"),
@@ -40,7 +41,7 @@ def ready(services: ServicesDep) -> JSONResponse:
         assistant=services.assistant is not None,
         llm=llm,
         model=services.model_name,
-        errors=dict(services.errors),
+        errors=errors,
     )
     return JSONResponse(body.model_dump(), status_code=200 if body.ready else 503)
 

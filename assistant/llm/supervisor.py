@@ -147,9 +147,11 @@ class Supervisor:
         self._on_ready.append(hook)
 
     def close(self) -> None:
-        """Stop the process; it is not restarted until the next start() or request."""
+        """Stop the process; it is not restarted until the next start() or request. The
+        on-ready hooks go too: they belong to whoever started it (e.g. one app's warm-up)."""
         with self._state_lock:
             self._closing = True
+            self._on_ready.clear()
             child, self._child = self._child, None
         if child is not None:
             child.stop()
