@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from assistant.similarity import content_tokens, overlap, split_sentences
+from assistant.similarity import content_tokens, overlap, sentences_of
 
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _MONTHS = {
@@ -99,14 +99,9 @@ def negated(text: str) -> bool:
     return bool(_NEGATION.search(_norm(text).lower()))
 
 
-def _sentences(record: str) -> list[str]:
-    # A record's text starts with its subject ("subject — body"): the subject is a sentence.
-    return split_sentences(record.replace(" — ", "\n")) or [record]
-
-
 def closest_sentence(claim: str, record: str) -> str:
     """The record's sentence that shares the most content tokens with the claim."""
-    sentences = _sentences(record)
+    sentences = sentences_of(record)
     asked = content_tokens(claim)
     return max(sentences, key=lambda s: overlap(asked, content_tokens(s)))
 
@@ -132,7 +127,7 @@ def disagreements(claim: str, record: str) -> list[str]:
         # told as "the customer's error").
         wrong.append(f"role {','.join(sorted(held))}->{','.join(sorted(said))}")
     asked = content_tokens(claim)
-    close = [s for s in _sentences(record) if overlap(asked, content_tokens(s)) >= 0.5]
+    close = [s for s in sentences_of(record) if overlap(asked, content_tokens(s)) >= 0.5]
     if negated(claim):
         if close and not any(negated(s) for s in close):
             wrong.append("negation")  # "did not" where every sentence about it says it did

@@ -16,7 +16,7 @@ from assistant.labels import has_phrase, phrase_from
 from assistant.similarity import split_sentences
 from assistant.types import Citation, Sentence
 from knowledge.records import CustomerProfile, InteractionRecord, OrderRecord
-from knowledge.vocabulary import OPEN_STATUSES
+from knowledge.vocabulary import INTERACTION_STATUS, OPEN_STATUSES
 
 OVERVIEW_LIMIT = 8  # interactions listed for "what has this customer contacted us about?"
 SUBJECT_CHARS = 60
@@ -358,7 +358,7 @@ def _interaction_line(i: InteractionRecord, language: str) -> str:
         subject = first[0] if first else ""
     if len(subject) > SUBJECT_CHARS:
         subject = subject[: SUBJECT_CHARS - 1] + "…"
-    status = phrase(f"status_{i.status}", language) if i.status in _STATUSES else ""
+    status = phrase(f"status_{i.status}", language) if i.status in INTERACTION_STATUS else ""
     known = has_phrase("facts.yaml", f"kind_{i.kind}", language)
     kind = phrase(f"kind_{i.kind}", language) if known else i.kind
     return phrase(
@@ -369,6 +369,3 @@ def _interaction_line(i: InteractionRecord, language: str) -> str:
         subject=subject,
         status=status,
     )
-
-
-_STATUSES = ("open", "pending", "resolved", "closed")

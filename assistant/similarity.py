@@ -86,3 +86,8 @@ def split_sentences(text: str) -> list[str]:
     """Sentences, split after 。！？!? and after a period followed by a space, and at newlines."""
     parts = [p.strip() for p in _SENTENCE_END.split(text)]
     return [p for p in parts if p]
+
+
+def sentences_of(text: str) -> list[str]:
+    """A record's sentences; its subject ("subject — body") counts as one."""
+    return split_sentences(text.replace(" — ", "\n")) or [text]

@@ -13,7 +13,7 @@ import re
 import numpy as np
 
 from assistant.answerability import kanji_share, stems
-from assistant.similarity import Embedder, content_tokens, overlap, split_sentences
+from assistant.similarity import Embedder, content_tokens, overlap, sentences_of
 
 _COUNTING = re.compile(
     r"\bhow (?:many|often)\b|\bnumber of\b|\blist (?:all|every)\b|\ball (?:the )?times\b"
@@ -67,11 +67,6 @@ def count_unit(question: str, n: int, language: str) -> str | None:
     if n == 1 and words[-1].endswith("s") and not words[-1].endswith("ss"):
         words[-1] = words[-1][:-1]
     return f"{n} {' '.join(words)}"
-
-
-def sentences_of(text: str) -> list[str]:
-    """A record's sentences; its subject ("subject — body") counts as one."""
-    return split_sentences(text.replace(" — ", "\n")) or [text]
 
 
 def sentence_scores(

@@ -226,12 +226,11 @@ def _text_flags(text: str) -> list[Flag]:
         flags += [Flag("address", m.start(), m.end()) for m in rule.finditer(text)]
     # Granting a discount is what customers ask for too: an instruction only when the text
     # also speaks to an assistant.
-    if _ADDRESS_AI.search(text):
+    addressed = _ADDRESS_AI.search(text)
+    if addressed:
         flags += [Flag("address", m.start(), m.end()) for m in _GRANT.finditer(text)]
-        if not flags:
-            addressed = _ADDRESS_AI.search(text)
-            if addressed and _IMPERATIVE.search(text[addressed.end() : addressed.end() + 200]):
-                flags.append(Flag("address", addressed.start(), addressed.end()))
+        if not flags and _IMPERATIVE.search(text[addressed.end() : addressed.end() + 200]):
+            flags.append(Flag("address", addressed.start(), addressed.end()))
     return flags
 
 
