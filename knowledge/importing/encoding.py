@@ -86,10 +86,20 @@ def detect_encoding(path: Path) -> str:
     )
 
 
+def resolve_codec(path: Path, encoding: str | None = None) -> str:
+    """The codec to read the file with: the one named (checked), else the one detected."""
+    return check_encoding(encoding) if encoding else detect_encoding(path)
+
+
 @contextmanager
-def open_text(path: Path, encoding: str | None = None) -> Iterator[IO[str]]:
-    """The file as text in its encoding; a byte that does not decode becomes ImportRejected."""
-    codec = check_encoding(encoding) if encoding else detect_encoding(path)
+def open_text(
+    path: Path, encoding: str | None = None, *, codec: str | None = None
+) -> Iterator[IO[str]]:
+    """The file as text in its encoding; a byte that does not decode becomes ImportRejected.
+
+    `codec`: the codec resolve_codec already chose, for a reader that opens the file again.
+    """
+    codec = codec or resolve_codec(path, encoding)
     try:
         fh = path.open(encoding=codec, newline="")
     except OSError as e:

@@ -19,7 +19,7 @@ from typing import IO, Any
 import ijson
 
 from knowledge.errors import ImportRejected
-from knowledge.importing.encoding import open_text
+from knowledge.importing.encoding import open_text, resolve_codec
 
 _CHUNK = 1 << 16  # bytes ijson reads at a time
 _PURE_PYTHON = ijson.get_backend("python")
@@ -96,13 +96,14 @@ def read_json(
 ) -> Iterator[SourceRow]:
     """Records of a JSON file whose records sit in a list or a dict at record_path, streamed."""
     prefix = ".".join(k for k in record_path.split(".") if k)
-    with open_text(path, encoding) as fh:
+    codec = resolve_codec(path, encoding)  # detected once: the file is opened up to three times
+    with open_text(path, encoding, codec=codec) as fh:
         layout = _layout_at(fh, path, prefix)
     number = 0
     # ijson's C backend reads floats as float (not Decimal) but then refuses integers beyond
     # 64 bits (ijson issue 153); such a file goes on in the pure-Python backend where it stopped.
     for backend in (ijson, _PURE_PYTHON):
-        with open_text(path, encoding) as fh:
+        with open_text(path, encoding, codec=codec) as fh:
             try:
                 for key, value in islice(_records(backend, fh, prefix, layout), number, None):
                     number += 1
