@@ -52,6 +52,7 @@ from assistant.prompting import render_prompt
 from assistant.similarity import Scorer
 from assistant.types import AnswerResult, Citation, GuardReport, Sentence, StreamEvent
 from knowledge.journal import TurnRecord, recent_turns, record_gap
+from knowledge.records import CustomerProfile
 from knowledge.repository import list_orders
 from knowledge.vocabulary import LANGUAGES
 
@@ -97,6 +98,7 @@ class Question:
     facts: dict[str, object]
     history: list[TurnRecord]
     names: list[str] = field(default_factory=list)  # the customer's name and kana
+    profile: CustomerProfile | None = None  # loaded once, for the facts and the code answers
 
 
 @dataclass
@@ -189,6 +191,7 @@ def _question(
     """Gather what is known before searching: language, the customer's facts, the history."""
     facts: dict[str, object] = {}
     names: list[str] = []
+    profile = None
     if customer_id is not None:
         profile = deps.profile(customer_id)
         customer_id = profile.customer.id  # a merged customer's question goes to the survivor
@@ -199,7 +202,7 @@ def _question(
         if conversation_id
         else []
     )
-    return Question(text, detect_language(text), customer_id, facts, history, names)
+    return Question(text, detect_language(text), customer_id, facts, history, names, profile)
 
 
 def _intent(deps: AssistantDeps, asked: Question) -> Intent:
@@ -220,12 +223,10 @@ def _recogniser(embedder: Any) -> FactRecogniser:
 
 def _code_answer(deps: AssistantDeps, asked: Question, intent: Intent) -> CodeAnswer:
     """The fact sentences or the interaction overview, from SQL, citations checked by owner."""
-    assert asked.customer_id is not None
+    assert asked.customer_id is not None and asked.profile is not None
     with deps.sessions() as s:
         orders = list_orders(s, asked.customer_id)
-    source = FactSource(
-        deps.profile(asked.customer_id), orders, deps.interactions(asked.customer_id)
-    )
+    source = FactSource(asked.profile, orders, deps.interactions(asked.customer_id))
     code = (
         fact_answer(source, intent.facts, asked.language)
         if intent.facts

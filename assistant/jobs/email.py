@@ -100,7 +100,8 @@ def build_draft(
     if purpose == "f2_step":
         step = _f2_step(template, step)
     config = deps.config
-    context = _context(purpose, deps.interactions(cid), config.record_chars, config.intents)
+    interactions = deps.interactions(cid)
+    context = _context(purpose, interactions, config.record_chars, config.intents)
     frame = _frame(deps, profile, purpose, step, lang, context)
     facts = profile_facts(profile)
     facts_text = render_facts(fact_lines(facts, lang, _FACT_KEYS), lang)
@@ -124,7 +125,7 @@ def build_draft(
         trusted=trusted,
         frame=f"{frame.greeting}\n{frame.personal}\n{frame.closing}",
         customer_names=_names(profile),
-        customer_texts=[f"{i.subject or ''} {i.body}" for i in deps.interactions(cid)],
+        customer_texts=[f"{i.subject or ''} {i.body}" for i in interactions],
     )
     guard.unsupported_sentences_dropped += removed
     draft = EmailDraft(
