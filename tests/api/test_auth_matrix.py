@@ -151,7 +151,7 @@ MATRIX: dict[tuple[str, str], Call] = {
     ("POST", "/drafts/rewrite"): Call(
         frozenset({"agent", "sales", "marketing"}),
         about=HIDDEN404,
-        json=lambda h: {"text": "明日連絡します。", "instruction": "丁寧に", "customer_id": taro(h)},
+        json=lambda h: {"text": "明日連絡します。", "instruction": "丁寧", "customer_id": taro(h)},
     ),
     # writes
     ("POST", "/interactions"): Call(
