@@ -159,6 +159,20 @@ class VisibilitySettings(BaseModel):
         default_factory=lambda: {"marketing": list(MARKETING_TEXT_KINDS)}
     )
 
+    @model_validator(mode="after")
+    def _known_kinds(self) -> VisibilitySettings:
+        # A misspelt kind would silently hide texts (or fail to): refuse it at start-up.
+        from knowledge.vocabulary import INTERACTION_KINDS
+
+        for role, kinds in self.text_kinds.items():
+            unknown = sorted(set(kinds) - set(INTERACTION_KINDS))
+            if unknown:
+                raise ValueError(
+                    f"visibility.text_kinds[{role!r}]: unknown kind(s) {', '.join(unknown)}; "
+                    f"expected some of {', '.join(INTERACTION_KINDS)}"
+                )
+        return self
+
 
 class Settings(BaseSettings):
     """Everything configurable about one Kizuna installation."""

@@ -137,3 +137,8 @@ def test_reach_on_postgresql(postgres_engine: Engine) -> None:
             s.add(Customer(name=f"顧客 {name}", name_key=name, owner=owner, team=team))
     v = Visibility.of("sales", "ALICE", ["east", " B2B"], VisibilitySettings())
     assert _seen(factory, v) == {"mine", "team east", "team b2b"}
+
+
+def test_a_misspelt_kind_is_refused_at_start_up() -> None:
+    with pytest.raises(ValueError, match=r"text_kinds\['marketing'\]: unknown kind\(s\) reviews"):
+        VisibilitySettings(text_kinds={"marketing": ["reviews"]})
