@@ -260,7 +260,7 @@ class ApiKey(Base):
     key_hash: Mapped[str] = mapped_column(String(128))
     role: Mapped[str] = mapped_column(String(16))  # agent | sales | marketing | admin
     user: Mapped[str | None] = mapped_column(String(100))  # matches customers.owner
-    teams: Mapped[list[Any]] = mapped_column(default=list)  # match customers.team
+    teams: Mapped[list[Any]] = mapped_column(default=list, server_default="[]")  # customers.team
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
