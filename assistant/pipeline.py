@@ -290,6 +290,7 @@ def record(
         cited_records=[c.record_id for c in citations],
         model=deps.model,
         details={"guard": output.guard.model_dump(), **(details or {})},
+        key_id=deps.key_id,
     )
 
 
@@ -311,4 +312,5 @@ def save_exchange(
             text=text,
             customer_id=customer_id,
             actor=actor,
+            key_id=deps.key_id,
         )

@@ -1,4 +1,8 @@
-"""Customers (search, profile with analytics), cited records, and segments."""
+"""Customers (search, profile with analytics), cited records, and segments.
+
+Each reads through the caller's Access: only visible customers are found, a hidden one is
+404 as an unknown one is, and each read of customer data writes an audit row.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
 
-from api.deps import CustomerReader, SegmentReader, ServicesDep
+from api.deps import CustomerAccess, SegmentAccess
 from api.errors import AUTH_RESPONSES, NOT_FOUND
 from api.schemas import utc
 from knowledge.records import CustomerProfile, CustomerRecord
@@ -22,16 +26,18 @@ RECORD_ID = r"^(interaction|article|order|profile):[0-9]{1,18}$"
     responses=AUTH_RESPONSES,
 )
 def search_customers(
-    _p: CustomerReader,
-    services: ServicesDep,
+    access: CustomerAccess,
     q: Annotated[str, Query(min_length=1, max_length=200, examples=["ヤマダ"])],
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> list[CustomerRecord]:
     """Incremental customer search (the panel calls it on every keystroke, debounced)."""
     from knowledge.repository import find_customers
 
-    with services.sessions() as session:
-        return [utc(c) for c in find_customers(session, q, limit=limit)]
+    with access.services.sessions() as session:
+        found = find_customers(session, q, limit=limit, visibility=access.visibility)
+    # The query itself is not recorded: it is a name, an e-mail or a phone number.
+    access.read("find_customers", customer_ids=[c.id for c in found], count=len(found))
+    return [utc(c) for c in found]
 
 
 @router.get(
@@ -41,15 +47,23 @@ def search_customers(
     responses={**AUTH_RESPONSES, **NOT_FOUND},
 )
 def customer_profile(
-    _p: CustomerReader,
-    services: ServicesDep,
+    access: CustomerAccess,
     customer_id: Annotated[int, Path(ge=1, le=2**62)],
 ) -> CustomerProfile:
     """The customer card: profile, derived facts, last orders, recent interactions."""
+    profile = _profile(access, customer_id)
+    access.read("view_profile", customer_id=profile.customer.id)
+    return utc(profile)
+
+
+def _profile(access: CustomerAccess, customer_id: int) -> CustomerProfile:
+    """The profile as the caller may see it (interactions it may not read left out)."""
     from knowledge.profiles import build_profile
 
-    with services.sessions() as session:
-        return utc(build_profile(session, customer_id, services.settings.analytics))
+    v = access.visibility
+    with access.services.sessions() as session:
+        cid = v.require(session, customer_id)
+        return v.trim_profile(build_profile(session, cid, access.services.settings.analytics))
 
 
 @router.get(
@@ -58,29 +72,28 @@ def customer_profile(
     responses={**AUTH_RESPONSES, **NOT_FOUND},
 )
 def get_record(
-    _p: CustomerReader,
-    services: ServicesDep,
+    access: CustomerAccess,
     record_id: Annotated[str, Path(pattern=RECORD_ID, examples=["interaction:12"])],
 ) -> dict[str, Any]:
     """A cited interaction, article, order or profile card, with its kind (`record_type`).
 
     `profile:ID` is the customer's card: the profile with its facts (a merged id: the survivor).
     """
-    from knowledge.profiles import build_profile
     from knowledge.repository import get_record as fetch
 
-    with services.sessions() as session:
+    with access.services.sessions() as session:
+        customer_id = access.visibility.require_record(session, record_id)
         record = fetch(session, record_id)
-        if record_id.startswith("profile:"):
-            profile = build_profile(
-                session, int(record_id.split(":")[1]), services.settings.analytics
-            )
-            return {
-                "record_id": record_id,
-                "record_type": "profile",
-                "customer_id": profile.customer.id,
-                **utc(profile).model_dump(mode="json"),
-            }
+    if customer_id is not None:  # an article is no customer's data
+        access.read("open_record", customer_id=customer_id, records=[record_id])
+    if record_id.startswith("profile:"):
+        profile = _profile(access, int(record_id.split(":")[1]))
+        return {
+            "record_id": record_id,
+            "record_type": "profile",
+            "customer_id": profile.customer.id,
+            **utc(profile).model_dump(mode="json"),
+        }
     return {
         "record_id": record_id,
         "record_type": record_id.split(":", 1)[0],
@@ -93,10 +106,11 @@ def get_record(
     summary="Customers per RFM segment (counts, revenue)",
     responses=AUTH_RESPONSES,
 )
-def segments(_p: SegmentReader, services: ServicesDep) -> list[dict[str, Any]]:
-    """The segment summary marketing plans campaigns from."""
+def segments(access: SegmentAccess) -> list[dict[str, Any]]:
+    """The segment summary marketing plans campaigns from (over the customers the caller sees)."""
     from knowledge.profiles import segment_summary
 
-    with services.sessions() as session:
-        rows = segment_summary(session, services.settings.analytics)
+    with access.services.sessions() as session:
+        only = access.visibility.visible_ids(session)
+        rows = segment_summary(session, access.services.settings.analytics, only=only)
     return [utc(r).model_dump(mode="json") if hasattr(r, "model_dump") else dict(r) for r in rows]

@@ -208,8 +208,16 @@ def _question(
         customer_id = profile.customer.id  # a merged customer's question goes to the survivor
         facts = {k: v for k, v in profile_facts(profile).items() if k in ANSWER_FACT_KEYS}
         names = [n for n in (profile.customer.name, profile.customer.name_kana) if n]
+    # Only the turns about this customer (or about none): a conversation id reused for
+    # another customer never carries the first one's records into this answer.
     history = (
-        recent_turns(deps.sessions, conversation_id, deps.config.history_turns)
+        recent_turns(
+            deps.sessions,
+            conversation_id,
+            deps.config.history_turns,
+            customer_id=customer_id,
+            key_id=deps.key_id,
+        )
         if conversation_id
         else []
     )
