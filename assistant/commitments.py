@@ -32,9 +32,10 @@ _ACTIONS: dict[str, tuple[str, str, str]] = {
         r"|\b(?:called|phoned|replied|responded|contacted|got back|followed up|confirmed)\b",
     ),
     "refund": (
-        r"返金|ご返金|払い戻し|返品受付",
+        r"返金|ご返金|払い戻し|返品受付|振り?込",
         r"refund|credit|reimburse",
-        r"返金(?:しました|いたしました|済|完了)|\b(?:refunded|credited|reimbursed)\b",
+        r"返金(?:しました|いたしました|済|完了)|振り?込み?(?:が|を)?(?:完了|済|しました|いたしました)"
+        r"|\b(?:refunded|credited|reimbursed)\b",
     ),
     "replace": (
         r"交換|代替品|代品|再送|修理",
@@ -135,7 +136,9 @@ _POLICY = re.compile(
 _CUSTOMER_OWNER = re.compile(
     r"\b(?:the )?(?:customer|client|they|she|he)(?:'ll| will| promised| agreed| are going to"
     r"| is going to)|^(?:customer|client)\s+to\b|(?:お客様|先方|顧客)(?:が|は|より|から)[^。]{0,30}"
-    r"|て(?:いただく|いただける|くださる|くれる)|くださる",
+    r"|て(?:いただく|いただける|くださる|くれる)|くださる"
+    # "3月中に回答するとのことでした": what the other side said it would do.
+    r"|とのこと|とおっしゃ|と言われ",
     re.IGNORECASE,
 )
 

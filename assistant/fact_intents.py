@@ -40,6 +40,7 @@ FACTS: tuple[str, ...] = (
     "products",
 )
 OVERVIEW = "overview"  # the customer's interactions, listed by code
+PROMISES = "promises"  # our commitments to the customer, listed by code
 
 _BUY_EN = r"(?:order(?:s|ed)?|purchas(?:e|es|ed)|b(?:uy|ought)|shopp?(?:ed|ing)?)"
 _BUY_JA = r"(?:注文|購入|買|お買い?上げ|発注|オーダー)"
@@ -187,7 +188,7 @@ _FAMILIES: dict[str, list[str]] = {
         r"\blife[- ]?cycle\b|\b(?:customer|sales|funnel|pipeline|relationship) stage\b",
         # "this prospect" only names the customer; the stage is asked by "is it a prospect?".
         r"\b(?:is|are|was) (?:she|he|they|it|this|that|the \w+|this \w+)(?: still| already| now)?"
-        r" (?:a |an )?(?:prospect|lead|existing customer|paying customer|customer yet)\b",
+        r" (?:just |only )?(?:a |an )?(?:prospect|lead|existing customer|paying customer|customer yet)\b",
         r"\b(?:prospect|lead) or (?:a |an )?(?:customer|client)\b|\bcustomer status\b"
         r"|\b(?:customer|client) or (?:a |an )?(?:prospect|lead)\b",
         r"\bwhat stage\b[^?.]{0,25}\b(?:customer|relationship|account|she|he|they)\b",
@@ -199,6 +200,12 @@ _FAMILIES: dict[str, list[str]] = {
         r"\b(?:come|came|coming) back\b|\b(?:bought|buy|ordered|order|purchased?) again\b|\breturning customer\b",
         r"\bone[- ]time (?:buyer|customer|purchase)\b|\brepurchas",
         rf"2回目|二回目|2度目|二度目|リピート|リピーター|再購入|再注文|また{_BUY_JA}|再び{_BUY_JA}|継続購入|f2",
+    ],
+    PROMISES: [
+        r"\bpromis(?:e|es|ed|ing)\b|\bcommitments?\b|\b(?:we|did we|have we) (?:agreed?|committed) to\b"
+        r"|\bowe (?:them|her|him)\b",
+        r"\bwhat did we (?:say|tell (?:them|her|him)) we(?:'d| would)\b",
+        r"約束|確約|コミット",
     ],
     OVERVIEW: [
         r"\bwhat (?:has|have|did) (?:this |the |our )?(?:customer|client|company|she|he|they)\b[^?.]{0,20}\b(?:contact(?:ed)? us|ask(?:ed)?|inquired?|enquired?|reach(?:ed)? out|written|wrote|call(?:ed)?|talked to us|been in touch)\b[^?.]{0,10}\babout\b",
@@ -263,12 +270,13 @@ class Intent:
 
     facts: tuple[str, ...] = ()
     overview: bool = False
+    promises: bool = False  # "what did we promise?": the commitments, listed by code
     rest: bool = True  # part of the question is for the records (True when nothing matched)
     by: str = "none"  # "keywords", "embedding" or "none"
 
     @property
     def any(self) -> bool:
-        return bool(self.facts) or self.overview
+        return bool(self.facts) or self.overview or self.promises
 
 
 def keyword_intent(question: str, names: list[str] | None = None) -> Intent:
@@ -292,6 +300,9 @@ def keyword_intent(question: str, names: list[str] | None = None) -> Intent:
     # "What did she buy last?" is the last order, not everything she bought.
     if "products" in hits and ("last_order" in hits or "first_order" in hits):
         del hits["products"]
+    # "The total value of everything they bought" is the total, not the list.
+    if "products" in hits and "total_spent" in hits:
+        del hits["products"]
     # "Which products did they order?" is what they bought, not what they like best.
     if "products" in hits and "ctb" in hits and _within(hits["ctb"], hits["products"]):
         del hits["ctb"]
@@ -300,6 +311,9 @@ def keyword_intent(question: str, names: list[str] | None = None) -> Intent:
     rest = _has_rest(text, [span for spans in hits.values() for span in spans], names or [])
     facts = tuple(k for k in FACTS if k in hits)
     overview = OVERVIEW in hits
+    if PROMISES in hits and not facts:
+        # The rest of the question ("…to send them, and by when?") ranks the commitments.
+        return Intent(promises=True, rest=False, by="keywords")
     if overview and rest and not facts:
         # "これまでの問い合わせで返金の話は？" asks the records something specific.
         return Intent(rest=True, by="keywords")
@@ -376,6 +390,8 @@ class FactRecogniser:
             return Intent()
         if label == OVERVIEW:
             return Intent(overview=True, rest=False, by="embedding")
+        if label == PROMISES:
+            return Intent(promises=True, rest=False, by="embedding")
         return Intent(facts=(label,), rest=False, by="embedding")
 
     def _load(self) -> _Examples:
@@ -427,6 +443,10 @@ EXAMPLES: dict[str, list[str]] = {
     "products": [
         "Which products has the customer bought from us?",
         "これまでに購入した商品を教えてください",
+    ],
+    PROMISES: [
+        "What have we promised to do for this customer, and by when?",
+        "この顧客に何を約束していますか",
     ],
     OVERVIEW: [
         "What has this customer contacted us about?",

@@ -32,6 +32,7 @@ from assistant.facts_answer import (
     overview_answer,
     owned_only,
     phrase,
+    promises_answer,
 )
 from assistant.labels import label
 from assistant.language import Language, detect_language
@@ -146,7 +147,8 @@ def answer_stream(
         code = _code_answer(deps, asked, intent)
         reply.answered = bool(code.sentences)
         yield from reply.show(code.sentences, code.citations)
-    if not intent.any or intent.rest:
+    # "What did we promise?" with no commitment in the records is asked of the records.
+    if not intent.any or intent.rest or (intent.promises and not reply.answered):
         relevant, context = gather(deps, _search_query(asked), asked.customer_id)
         if unanswerable_by(asked.text, [r.text for r in context]):
             context = []  # it asks for an address, a birthday...: no record holds one
@@ -246,11 +248,12 @@ def _code_answer(deps: AssistantDeps, asked: Question, intent: Intent) -> CodeAn
     with deps.sessions() as s:
         orders = list_orders(s, asked.customer_id)
     source = FactSource(asked.profile, orders, deps.interactions(asked.customer_id))
-    code = (
-        fact_answer(source, intent.facts, asked.language)
-        if intent.facts
-        else overview_answer(source, asked.language)
-    )
+    if intent.facts:
+        code = fact_answer(source, intent.facts, asked.language)
+    elif intent.promises:
+        code = promises_answer(source, asked.language, asked.text, deps.retrieval.embedder)
+    else:
+        code = overview_answer(source, asked.language)
     return owned_only(code, asked.customer_id, deps.owner_of)
 
 

@@ -174,3 +174,15 @@ def test_everything_bought_is_listed_from_the_orders(world: World) -> None:
         f"order:{world.ids['O1']}",
         f"order:{world.ids['O2']}",
     }
+
+
+def test_a_question_about_our_promises_lists_the_commitments_by_code(world: World) -> None:
+    assistant, llm = world.assistant(["We promised a free upgrade [1]."])
+    result = assistant.answer("約束していることは何ですか？", customer_id=world.ids["A"], actor="t")
+    assert not llm.calls and result.answered
+    assert "3月20日" in result.text and "free upgrade" not in result.text
+    assert [c.record_id for c in result.citations] == [f"interaction:{world.ids['I2']}"]
+    # A customer with no commitment in the records: the records and the model are asked.
+    assistant, llm = world.assistant(["NOT_IN_RECORDS"])
+    other = assistant.answer("What did we promise them?", customer_id=world.ids["C"], actor="t")
+    assert llm.calls and not other.answered

@@ -64,3 +64,13 @@ def test_a_quote_loses_its_courtesy_clauses_but_keeps_what_it_reports() -> None:
     assert without_courtesy("2月7日までに返金します。") == "2月7日までに返金します。"
     # English clauses are not cut: the sentence is kept as written.
     assert without_courtesy("We will look into it, thanks.") == "We will look into it, thanks."
+
+
+def test_a_refund_by_transfer_is_ours_and_what_they_said_they_would_do_is_theirs() -> None:
+    from assistant.commitments import commitment, fulfilled
+
+    refund = commitment("返金は2月7日までに口座へ振り込むとお約束しました。")
+    assert refund is not None and refund.owner == "us" and refund.action == "refund"
+    assert fulfilled(refund, ["2月5日に振込が完了していることをお伝えしました。"])
+    theirs = commitment("価格について社内で検討し、3月中に回答するとのことでした。")
+    assert theirs is not None and theirs.owner == "customer"
