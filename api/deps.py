@@ -25,6 +25,7 @@ GRANTS: dict[str, tuple[Role, ...]] = {
     "write": ("agent",),  # one interaction at a time (POST /interactions)
     "import": (),  # batches and files
     "admin": (),  # keys, the audit log, knowledge gaps
+    "privacy": (),  # export and erasure of everything held about one person
 }
 ACTIONS: tuple[str, ...] = tuple(GRANTS)
 
@@ -45,3 +46,4 @@ Drafter = Annotated[Principal, Depends(require(*GRANTS["draft"]))]
 Writer = Annotated[Principal, Depends(require(*GRANTS["write"]))]
 Importer = Annotated[Principal, Depends(require(*GRANTS["import"]))]
 Admin = Annotated[Principal, Depends(require(*GRANTS["admin"]))]
+PrivacyOfficer = Annotated[Principal, Depends(require(*GRANTS["privacy"]))]

@@ -10,9 +10,11 @@ from typing import Any, Literal
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from knowledge.erasure import IndexPlace
 from knowledge.settings import RetrievalSettings
 from retrieval.bridge import TermBridge
 from retrieval.embedders import Embedder, make_embedder
+from retrieval.erasure import index_places
 from retrieval.indexer import Indexer
 from retrieval.keyword import KeywordIndex
 from retrieval.search import (
@@ -73,6 +75,11 @@ class Retrieval:
     def check(self) -> CheckReport:
         """Report missing, orphaned and stale chunks (every SQL record indexed exactly once)."""
         return self._indexer().check()
+
+    def customer_places(self) -> list[IndexPlace]:
+        """Both indexes as places of the erasure registry (export and erasure of a customer)."""
+        path = None if self.settings.chroma_host else self.settings.chroma_path
+        return index_places(self.vectors, self.keywords, self.bridge, path)
 
     def _indexer(self) -> Indexer:
         # Built per call from the current parts: an index may be replaced (reopened) meanwhile.

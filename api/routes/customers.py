@@ -6,9 +6,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
 
-from api.deps import CustomerReader, SegmentReader, ServicesDep
+from api.deps import CustomerReader, PrivacyOfficer, SegmentReader, ServicesDep
 from api.errors import AUTH_RESPONSES, NOT_FOUND
-from api.schemas import utc
+from api.schemas import ErasureResult, utc
+from api.services import Services
+from knowledge.erasure import IndexPlace
 from knowledge.records import CustomerProfile, CustomerRecord
 
 router = APIRouter(tags=["customers"])
@@ -50,6 +52,52 @@ def customer_profile(
 
     with services.sessions() as session:
         return utc(build_profile(session, customer_id, services.settings.analytics))
+
+
+@router.get(
+    "/customers/{customer_id}/export",
+    summary="Everything held about one person, as JSON (APPI / GDPR access request; admin)",
+    responses={**AUTH_RESPONSES, **NOT_FOUND},
+)
+async def export_customer(
+    _p: PrivacyOfficer,
+    services: ServicesDep,
+    customer_id: Annotated[int, Path(ge=1, le=2**62)],
+) -> dict[str, Any]:
+    """Profile, contacts, orders and lines, interactions with enrichment, source records,
+    generations (audit entries), feedback, conversation turns, knowledge gaps, quarantined
+    rows and merge-log rows of the person, with their merged records, and their index chunks."""
+    from knowledge.erasure import export_customer as export
+
+    return await services.run_cpu(export, services.sessions, customer_id, _indexes(services))
+
+
+@router.delete(
+    "/customers/{customer_id}",
+    response_model=ErasureResult,
+    summary="Erase one person from every table and both indexes, logged (admin)",
+    responses={**AUTH_RESPONSES, **NOT_FOUND},
+)
+async def erase_customer(
+    p: PrivacyOfficer,
+    services: ServicesDep,
+    customer_id: Annotated[int, Path(ge=1, le=2**62)],
+) -> ErasureResult:
+    """Erases the person with every record merged into theirs: rows deleted, orders kept for
+    accounting under a tombstone customer row, audit entries kept without their details;
+    the erasure itself is an audit entry holding counts only."""
+    from knowledge.erasure import erase_customer as erase
+
+    def run() -> ErasureResult:
+        report = erase(services.sessions, customer_id, actor=p.actor, indexes=_indexes(services))
+        return ErasureResult.model_validate(report, from_attributes=True)
+
+    return await services.run_cpu(run)
+
+
+def _indexes(services: Services) -> list[IndexPlace]:
+    # Without a loaded index the erasure would leave text behind: refuse (503) instead.
+    return services.need_retrieval().customer_places()
 
 
 @router.get(

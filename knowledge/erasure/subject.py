@@ -1,0 +1,191 @@
+"""Who one person is across the tables: every id and key their data can be found under.
+
+Found once, before anything is exported or erased, so that the places of the registry are
+plain conditions on these sets and erasing one table never hides the rows of another.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from knowledge.errors import CustomerNotFound, RowRejected
+from knowledge.journal import question_key
+from knowledge.models import (
+    AuditEntry,
+    Contact,
+    ConversationTurn,
+    Customer,
+    Interaction,
+    KnowledgeGap,
+    Order,
+    QuarantinedRow,
+    SourceRecord,
+)
+from knowledge.normalize import canonical_phone
+from knowledge.repository import resolve_customer_id
+
+# Shorter identifiers ("1", "A7") are never matched in free text or quarantined rows: they
+# would match quantities and codes of other people's rows.
+MIN_IDENTIFIER_CHARS = 4
+_BLANKS = re.compile(r"\s+")
+_PHONE_LIKE = re.compile(r"^[+＋]?[0-9０-９()（）\-－\s.]{7,}$")
+_PERSONAL_FIELDS = ("name", "name_kana", "email", "phone", "address")
+
+
+@dataclass(frozen=True)
+class Subject:
+    """One person: their customer records (a 名寄せ group) and what hangs off them."""
+
+    customer_id: int  # as asked
+    customer_ids: frozenset[int]  # the survivor and every record merged into it
+    contact_ids: frozenset[int]
+    interaction_ids: frozenset[int]
+    order_ids: frozenset[int]
+    output_ids: frozenset[str]  # generations about them (audit_log, feedback)
+    conversation_ids: frozenset[str]  # every conversation that asked about them
+    gap_ids: frozenset[int]  # unanswered questions they were asked about or named in
+    quarantine_ids: frozenset[int]  # rejected import rows that name them
+    identifiers: frozenset[str]  # normalised names, e-mails, phones, external ids
+
+
+def find_subject(session: Session, customer_id: int) -> Subject:
+    """Everything that identifies the person of customer_id; CustomerNotFound if none."""
+    customer_ids = merge_group(session, customer_id)
+    contacts = list(session.scalars(select(Contact).where(Contact.customer_id.in_(customer_ids))))
+    interaction_ids = set(
+        session.scalars(select(Interaction.id).where(Interaction.customer_id.in_(customer_ids)))
+    )
+    order_ids = set(session.scalars(select(Order.id).where(Order.customer_id.in_(customer_ids))))
+    audits = session.execute(
+        select(AuditEntry.output_id, AuditEntry.details).where(
+            AuditEntry.customer_id.in_(customer_ids)
+        )
+    ).all()
+    conversation_ids = set(
+        session.scalars(
+            select(ConversationTurn.conversation_id).where(
+                ConversationTurn.customer_id.in_(customer_ids)
+            )
+        )
+    )
+    questions = [
+        str(d.get("question")) for _, d in audits if isinstance(d, dict) and "question" in d
+    ]
+    questions += session.scalars(
+        select(ConversationTurn.text).where(
+            ConversationTurn.conversation_id.in_(conversation_ids), ConversationTurn.role == "user"
+        )
+    )
+    identifiers = _identifiers(session, customer_ids, contacts, interaction_ids)
+    return Subject(
+        customer_id=customer_id,
+        customer_ids=frozenset(customer_ids),
+        contact_ids=frozenset(c.id for c in contacts),
+        interaction_ids=frozenset(interaction_ids),
+        order_ids=frozenset(order_ids),
+        output_ids=frozenset(o for o, _ in audits),
+        conversation_ids=frozenset(conversation_ids),
+        gap_ids=frozenset(_gaps(session, {question_key(q) for q in questions}, identifiers)),
+        quarantine_ids=frozenset(_quarantined(session, identifiers)),
+        identifiers=frozenset(identifiers),
+    )
+
+
+def merge_group(session: Session, customer_id: int) -> set[int]:
+    """The survivor of customer_id and every customer merged into it, at any depth."""
+    group = {resolve_customer_id(session, customer_id)}
+    frontier = set(group)
+    while frontier:
+        frontier = (
+            set(session.scalars(select(Customer.id).where(Customer.merged_into_id.in_(frontier))))
+            - group
+        )
+        group |= frontier
+    if not group:
+        raise CustomerNotFound(customer_id)
+    return group
+
+
+def normalise(value: Any) -> str:
+    """The form identifiers are compared in: NFKC, lower case, no blanks."""
+    text = unicodedata.normalize("NFKC", str(value)).lower()
+    return _BLANKS.sub("", text)
+
+
+def _identifiers(
+    session: Session, customer_ids: set[int], contacts: list[Contact], interaction_ids: set[int]
+) -> set[str]:
+    values: list[Any] = []
+    for c in session.scalars(select(Customer).where(Customer.id.in_(customer_ids))):
+        values += [getattr(c, f) for f in _PERSONAL_FIELDS]
+    for p in contacts:
+        values += [getattr(p, f) for f in ("name", "name_kana", "email", "phone")]
+    keyed = (
+        ("customer", customer_ids),
+        ("contact", {c.id for c in contacts}),
+        ("interaction", interaction_ids),
+    )
+    for entity, ids in keyed:
+        values += session.scalars(
+            select(SourceRecord.external_id).where(
+                SourceRecord.entity == entity, SourceRecord.entity_id.in_(ids)
+            )
+        )
+    return {n for n in _forms(values) if len(n) >= MIN_IDENTIFIER_CHARS}
+
+
+def _forms(values: Iterable[Any]) -> Iterator[str]:
+    """Each value normalised, and a phone number also in E.164 as the customers table has it."""
+    for value in values:
+        if value is None or value == "":
+            continue
+        yield normalise(value)
+        if isinstance(value, str) and _PHONE_LIKE.match(value):
+            try:
+                phone = canonical_phone(value)
+            except RowRejected:
+                continue
+            if phone:
+                yield normalise(phone)
+
+
+def _gaps(session: Session, keys: set[str], identifiers: set[str]) -> set[int]:
+    """Gaps counted from a question about them, or whose question names them."""
+    found = set(session.scalars(select(KnowledgeGap.id).where(KnowledgeGap.question_key.in_(keys))))
+    for gap_id, question in session.execute(select(KnowledgeGap.id, KnowledgeGap.question)):
+        text = normalise(question)
+        if any(i in text for i in identifiers):
+            found.add(gap_id)
+    return found
+
+
+def _quarantined(session: Session, identifiers: set[str]) -> set[int]:
+    """Rejected rows holding one of their identifiers as a value (or naming it in the reason)."""
+    found: set[int] = set()
+    rows = session.execute(
+        select(QuarantinedRow.id, QuarantinedRow.raw, QuarantinedRow.reason)
+    ).yield_per(1000)
+    for row_id, raw, reason in rows:
+        values = set(_forms(_leaves(raw)))
+        if values & identifiers or any(i in normalise(reason) for i in identifiers):
+            found.add(row_id)
+    return found
+
+
+def _leaves(value: Any) -> Iterator[Any]:
+    """The scalar values of a (nested) JSON value."""
+    if isinstance(value, dict):
+        for v in value.values():
+            yield from _leaves(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _leaves(v)
+    else:
+        yield value
