@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import uuid
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, select
@@ -11,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from knowledge.erasure import erase_customer, export_customer, find_subject
 from knowledge.erasure.registry import ERASE_ACTION, ERASED_NAME, PLACES
+from knowledge.erasure.service import vacuum_sqlite
 from knowledge.errors import CustomerNotFound
 from knowledge.models import AuditEntry, Base, Customer, Order, OrderLine
 from tests.knowledge.erasure_seed import plant
@@ -96,3 +99,25 @@ def test_subject_follows_the_merge_group_both_ways(sessions: sessionmaker[Sessio
         from_survivor, from_merged = find_subject(s, a.customer_id), find_subject(s, a.merged_id)
     assert from_survivor.customer_ids == from_merged.customer_ids == {a.customer_id, a.merged_id}
     assert len(from_survivor.quarantine_ids) == 1 and len(from_survivor.gap_ids) == 2
+
+
+def test_vacuum_leaves_no_deleted_text_in_the_file_or_its_log(tmp_path: Path) -> None:
+    """Without secure_delete (a build option, off in many builds) a deleted row's text stays
+    in the file's free space and in the write-ahead log; vacuum_sqlite removes both."""
+    path, text = tmp_path / "t.db", marker()
+    db = sqlite3.connect(path)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA secure_delete=OFF")
+    db.execute("CREATE TABLE t (body TEXT)")
+    with db:
+        db.executemany("INSERT INTO t VALUES (?)", [(f"{text} {i}",) for i in range(50)])
+    with db:
+        db.execute("DELETE FROM t")
+
+    def on_disk() -> bool:
+        return any(text.encode() in p.read_bytes() for p in tmp_path.iterdir())
+
+    assert on_disk()
+    vacuum_sqlite(db)
+    assert not on_disk()
+    db.close()
