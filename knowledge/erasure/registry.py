@@ -23,7 +23,7 @@ from typing import Any, Literal
 
 from sqlalchemy import ColumnElement, Table, and_, or_
 
-from knowledge.erasure.subject import Subject
+from knowledge.erasure.subject import ERASE_ACTION, Subject
 from knowledge.models import Base
 
 Action = Literal["delete", "keep", "scrub", "tombstone"]
@@ -84,10 +84,8 @@ def _source_records(t: Table, s: Subject) -> ColumnElement[bool]:
 
 def _audit(t: Table, s: Subject) -> ColumnElement[bool]:
     # The erasure's own entries are the proof that it happened; they hold no personal data.
-    return and_(t.c.customer_id.in_(s.customer_ids), t.c.action != ERASE_ACTION)
+    return and_(t.c.output_id.in_(s.output_ids), t.c.action != ERASE_ACTION)
 
-
-ERASE_ACTION = "erase_customer"
 
 # Erasure runs in this order: rows that point at others go before those they point at.
 PLACES: tuple[Place, ...] = (

@@ -6,6 +6,7 @@ plain conditions on these sets and erasing one table never hides the rows of ano
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
@@ -37,6 +38,8 @@ MIN_IDENTIFIER_CHARS = 4
 _BLANKS = re.compile(r"\s+")
 _PHONE_LIKE = re.compile(r"^[+＋]?[0-9０-９()（）\-－\s.]{7,}$")
 _PERSONAL_FIELDS = ("name", "name_kana", "email", "phone", "address")
+# The audit entry of an erasure: ids and counts only, kept as the proof that it happened.
+ERASE_ACTION = "erase_customer"
 
 
 @dataclass(frozen=True)
@@ -48,8 +51,8 @@ class Subject:
     contact_ids: frozenset[int]
     interaction_ids: frozenset[int]
     order_ids: frozenset[int]
-    output_ids: frozenset[str]  # generations about them (audit_log, feedback)
-    conversation_ids: frozenset[str]  # every conversation that asked about them
+    output_ids: frozenset[str]  # generations about them, citing or naming them (audit, feedback)
+    conversation_ids: frozenset[str]  # every conversation about them, or naming them
     gap_ids: frozenset[int]  # unanswered questions they were asked about or named in
     quarantine_ids: frozenset[int]  # rejected import rows that name them
     identifiers: frozenset[str]  # normalised names, e-mails, phones, external ids
@@ -63,34 +66,26 @@ def find_subject(session: Session, customer_id: int) -> Subject:
         session.scalars(select(Interaction.id).where(Interaction.customer_id.in_(customer_ids)))
     )
     order_ids = set(session.scalars(select(Order.id).where(Order.customer_id.in_(customer_ids))))
-    audits = session.execute(
-        select(AuditEntry.output_id, AuditEntry.details).where(
-            AuditEntry.customer_id.in_(customer_ids)
-        )
-    ).all()
-    conversation_ids = set(
-        session.scalars(
-            select(ConversationTurn.conversation_id).where(
-                ConversationTurn.customer_id.in_(customer_ids)
-            )
-        )
+    identifiers = _identifiers(session, customer_ids, contacts, interaction_ids)
+    records = (
+        {f"profile:{i}" for i in customer_ids}
+        | {f"interaction:{i}" for i in interaction_ids}
+        | {f"order:{i}" for i in order_ids}
     )
-    questions = [
-        str(d.get("question")) for _, d in audits if isinstance(d, dict) and "question" in d
-    ]
+    output_ids, questions = _generations(session, customer_ids, records, identifiers)
+    conversation_ids = _conversations(session, customer_ids, identifiers)
     questions += session.scalars(
         select(ConversationTurn.text).where(
             ConversationTurn.conversation_id.in_(conversation_ids), ConversationTurn.role == "user"
         )
     )
-    identifiers = _identifiers(session, customer_ids, contacts, interaction_ids)
     return Subject(
         customer_id=customer_id,
         customer_ids=frozenset(customer_ids),
         contact_ids=frozenset(c.id for c in contacts),
         interaction_ids=frozenset(interaction_ids),
         order_ids=frozenset(order_ids),
-        output_ids=frozenset(o for o, _ in audits),
+        output_ids=frozenset(output_ids),
         conversation_ids=frozenset(conversation_ids),
         gap_ids=frozenset(_gaps(session, {question_key(q) for q in questions}, identifiers)),
         quarantine_ids=frozenset(_quarantined(session, identifiers)),
@@ -156,12 +151,58 @@ def _forms(values: Iterable[Any]) -> Iterator[str]:
                 yield normalise(phone)
 
 
+def _generations(
+    session: Session, customer_ids: set[int], records: set[str], identifiers: set[str]
+) -> tuple[set[str], list[str]]:
+    """Generations about them: for them, citing one of their records (an answer about all
+    customers does), or naming them in the details; with the questions asked."""
+    found: set[str] = set()
+    questions: list[str] = []
+    rows = session.execute(
+        select(
+            AuditEntry.output_id,
+            AuditEntry.customer_id,
+            AuditEntry.cited_records,
+            AuditEntry.details,
+        ).where(AuditEntry.action != ERASE_ACTION)
+    ).yield_per(1000)
+    for output_id, customer_id, cited, details in rows:
+        if (
+            customer_id in customer_ids
+            or records.intersection(cited or [])
+            or _names(json.dumps(details, ensure_ascii=False), identifiers)
+        ):
+            found.add(output_id)
+            if isinstance(details, dict) and details.get("question"):
+                questions.append(str(details["question"]))
+    return found, questions
+
+
+def _conversations(session: Session, customer_ids: set[int], identifiers: set[str]) -> set[str]:
+    """Conversations with a turn about them, or one that names them."""
+    found: set[str] = set()
+    rows = session.execute(
+        select(
+            ConversationTurn.conversation_id, ConversationTurn.customer_id, ConversationTurn.text
+        )
+    ).yield_per(1000)
+    for conversation_id, customer_id, text in rows:
+        if customer_id in customer_ids or _names(text, identifiers):
+            found.add(conversation_id)
+    return found
+
+
+def _names(text: str | None, identifiers: set[str]) -> bool:
+    """Whether free text holds one of the identifiers."""
+    folded = normalise(text or "")
+    return any(i in folded for i in identifiers)
+
+
 def _gaps(session: Session, keys: set[str], identifiers: set[str]) -> set[int]:
     """Gaps counted from a question about them, or whose question names them."""
     found = set(session.scalars(select(KnowledgeGap.id).where(KnowledgeGap.question_key.in_(keys))))
     for gap_id, question in session.execute(select(KnowledgeGap.id, KnowledgeGap.question)):
-        text = normalise(question)
-        if any(i in text for i in identifiers):
+        if _names(question, identifiers):
             found.add(gap_id)
     return found
 
@@ -174,7 +215,7 @@ def _quarantined(session: Session, identifiers: set[str]) -> set[int]:
     ).yield_per(1000)
     for row_id, raw, reason in rows:
         values = set(_forms(_leaves(raw)))
-        if values & identifiers or any(i in normalise(reason) for i in identifiers):
+        if values & identifiers or _names(reason, identifiers):
             found.add(row_id)
     return found
 

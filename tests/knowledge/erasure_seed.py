@@ -150,7 +150,7 @@ def plant(sessions: sessionmaker[Session], tag: str, marker: str) -> Planted:
     with transaction(sessions) as s:
         survivor, duplicate = _customer_id(s, ext), _customer_id(s, f"{ext}-dup")
         merge(s, survivor, duplicate, score=0.97, reasons=["name"], actor="test")
-        ids = s.scalars(select(Interaction.id).where(Interaction.customer_id == survivor))
+        ids = list(s.scalars(select(Interaction.id).where(Interaction.customer_id == survivor)))
         store_enrichment(s, [(i, "negative", "complaint") for i in ids])
     output_id = f"out-{tag}-{uuid.uuid4().hex}"  # generated ids hold no text
     question = f"What did they say about {marker}?"
@@ -160,9 +160,20 @@ def plant(sessions: sessionmaker[Session], tag: str, marker: str) -> Planted:
         actor="agent-1",
         action="draft_email",
         customer_id=survivor,
-        cited_records=["interaction:1"],
+        cited_records=[f"interaction:{i}" for i in ids],
         model="fake",
         details={"question": question, "guard": {"dropped": [f"sentence on {marker}"]}},
+    )
+    # An answer over all customers (no customer id) that cites one of their records.
+    write_audit(
+        sessions,
+        output_id=f"out-{tag}-{uuid.uuid4().hex}",
+        actor="admin-1",
+        action="agent",
+        customer_id=None,
+        cited_records=[f"interaction:{ids[0]}"],
+        model="fake",
+        details={"question": f"Who complained about {marker}?"},
     )
     add_feedback(
         sessions,
@@ -181,6 +192,8 @@ def plant(sessions: sessionmaker[Session], tag: str, marker: str) -> Planted:
         text=f"They said {marker} is loud.",
         customer_id=survivor,
     )
+    # A conversation about all customers that names them by e-mail.
+    add_turn(sessions, f"global-{tag}", role="user", text=f"Who is {marker}@example.com?")
     record_gap(sessions, question, "en")
     record_gap(sessions, f"Has {marker}@example.com written before?", "en")
     return Planted(survivor, duplicate, ext, marker, output_id, conversation_id)

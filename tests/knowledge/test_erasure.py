@@ -72,10 +72,11 @@ def test_erasure_leaves_no_row_with_their_text(
         assert s.scalars(select(OrderLine)).all()
         erased = s.scalars(select(AuditEntry).where(AuditEntry.action == ERASE_ACTION)).one()
         assert erased.actor == "dpo" and erased.customer_id == a.customer_id
-        assert erased.details["deleted"]["conversation_turns"] == 2
+        assert erased.details["deleted"]["conversation_turns"] == 3  # theirs and the global one
         # The generation's entry stays (who, when, what) without its details.
         kept = s.scalars(select(AuditEntry).where(AuditEntry.output_id == a.output_id)).one()
         assert kept.details == {"erased": True} and kept.cited_records == []
+        assert report.scrubbed["audit_log"] == 2  # theirs, and the global answer citing them
 
 
 def test_erasing_twice_and_unknown_customers(sessions: sessionmaker[Session]) -> None:
