@@ -4,13 +4,11 @@ and removing it without a trace on disk (knowledge.erasure reads and erases SQL)
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from knowledge.erasure import IndexPlace
 from retrieval.bridge import TermBridge
 from retrieval.keyword import KeywordIndex
-from retrieval.vector_store import VectorStore, forget_in_log
+from retrieval.vector_store import VectorStore, forget_deleted
 
 
 @dataclass
@@ -28,9 +26,13 @@ class VectorPlace:
     def erase(self, customer_ids: frozenset[int]) -> int:
         ids = sorted(self.vectors.chunks_of(sorted(customer_ids)))
         self.vectors.delete(ids)
-        if self.chroma_path:
-            forget_in_log(self.chroma_path, ids)
+        self.compact()
         return len(ids)
+
+    def compact(self) -> None:
+        """Leave no deleted chunk's text in the embedded store's files (`kizuna index compact`)."""
+        if self.chroma_path:
+            forget_deleted(self.chroma_path)
 
 
 @dataclass
@@ -48,18 +50,11 @@ class KeywordPlace:
     def erase(self, customer_ids: frozenset[int]) -> int:
         ids = [c for c, _, _ in self.keywords.chunks_of(customer_ids)]
         self.keywords.delete(ids)
+        self.compact()
+        return len(ids)
+
+    def compact(self) -> None:
+        """Leave no deleted chunk's text in the keyword files (`kizuna index compact`)."""
         self.keywords.compact()
         if self.bridge is not None:
             self.bridge.prune(self.keywords)
-        return len(ids)
-
-
-def index_places(
-    vectors: VectorStore,
-    keywords: KeywordIndex,
-    bridge: TermBridge | None,
-    chroma_path: str | Path | None,
-) -> list[IndexPlace]:
-    """Both indexes as erasure places (the vector side first: search reads its texts)."""
-    path = str(chroma_path) if chroma_path else None
-    return [VectorPlace(vectors, path), KeywordPlace(keywords, bridge)]

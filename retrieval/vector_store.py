@@ -259,14 +259,14 @@ class VectorStore:
 _CHROMA_DELETE = 3
 
 
-def forget_in_log(chroma_path: str | Path, chunk_ids: list[str]) -> int:
+def forget_deleted(chroma_path: str | Path) -> int:
     """Remove the text of deleted chunks from an embedded Chroma's files; the log rows removed.
 
     Chroma keeps every write in its log (the embeddings_queue table, documents and metadata
     included) until the vector segment next persists, up to about a thousand writes later, and
-    SQLite keeps deleted rows in free pages. The adds and updates of the given (already
-    deleted) chunks are dropped from the log — their deletes stay, so a replay after a restart
-    still ends without them — and the file is vacuumed.
+    SQLite keeps deleted rows in free pages. Each add or update followed by a delete of the
+    same chunk is dropped from the log — the delete stays, so a replay after a restart still
+    ends without the chunk — and the file is vacuumed.
     """
     path = Path(chroma_path) / "chroma.sqlite3"
     if not path.exists():
@@ -274,12 +274,13 @@ def forget_in_log(chroma_path: str | Path, chunk_ids: list[str]) -> int:
     db = sqlite3.connect(path, timeout=30)
     try:
         with db:
-            removed = 0
-            for start in range(0, len(chunk_ids), _PAGE):
-                removed += db.executemany(
-                    "DELETE FROM embeddings_queue WHERE id = ? AND operation != ?",
-                    [(i, _CHROMA_DELETE) for i in chunk_ids[start : start + _PAGE]],
-                ).rowcount
+            removed = db.execute(
+                "DELETE FROM embeddings_queue WHERE operation != :delete AND EXISTS ("
+                " SELECT 1 FROM embeddings_queue AS later WHERE later.operation = :delete"
+                " AND later.topic = embeddings_queue.topic AND later.id = embeddings_queue.id"
+                " AND later.seq_id > embeddings_queue.seq_id)",
+                {"delete": _CHROMA_DELETE},
+            ).rowcount
         vacuum_sqlite(db)
     except sqlite3.Error as e:
         raise IndexUnavailable(f"cannot compact Chroma's database at {path}: {e}") from e

@@ -52,6 +52,13 @@ def index(
         _print_index(open_retrieval().index(progress=progress))
 
 
+@index_app.command("compact")
+def index_compact() -> None:
+    """Remove the text of deleted chunks from the index files (Chroma's log, free pages)."""
+    open_retrieval().compact()
+    console.print("index files compacted")
+
+
 @index_app.command("check")
 def index_check(
     show: Annotated[int, typer.Option(help="How many chunk ids to list per problem.")] = 10,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
@@ -89,13 +90,15 @@ async def erase_customer(
     from knowledge.erasure import erase_customer as erase
 
     def run() -> ErasureResult:
-        report = erase(services.sessions, customer_id, actor=p.actor, indexes=_indexes(services))
+        with services.refresh_paused():
+            indexes = _indexes(services)
+            report = erase(services.sessions, customer_id, actor=p.actor, indexes=indexes)
         return ErasureResult.model_validate(report, from_attributes=True)
 
     return await services.run_cpu(run)
 
 
-def _indexes(services: Services) -> list[IndexPlace]:
+def _indexes(services: Services) -> Sequence[IndexPlace]:
     # Without a loaded index the erasure would leave text behind: refuse (503) instead.
     return services.need_retrieval().customer_places()
 

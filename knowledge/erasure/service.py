@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -59,7 +60,7 @@ class ErasureReport:
 
 
 def export_customer(
-    sessions: sessionmaker[Session], customer_id: int, indexes: list[IndexPlace] | None = None
+    sessions: sessionmaker[Session], customer_id: int, indexes: Sequence[IndexPlace] | None = None
 ) -> dict[str, Any]:
     """Everything held about the person of customer_id as JSON-ready data (CustomerNotFound)."""
     with sessions() as session:
@@ -86,7 +87,7 @@ def erase_customer(
     customer_id: int,
     *,
     actor: str,
-    indexes: list[IndexPlace] | None = None,
+    indexes: Sequence[IndexPlace] | None = None,
 ) -> ErasureReport:
     """Erase the person of customer_id (their whole 名寄せ group) from every place, log it.
 

@@ -45,5 +45,7 @@ def test_export_then_erase(people: tuple[Planted, Planted], tmp_path: Path) -> N
     assert "index:vector" in erased.output and "orders 1" in erased.output
     after = CliRunner().invoke(app, ["customers", "export", str(a.customer_id)])
     assert after.exit_code == 0 and a.marker not in after.output and "(erased)" in after.output
+    compacted = CliRunner().invoke(app, ["index", "compact"])
+    assert compacted.exit_code == 0 and "compacted" in compacted.output
     missing = CliRunner().invoke(app, ["customers", "erase", "999999", "--yes"])
     assert missing.exit_code == 1 and "does not exist" in missing.output

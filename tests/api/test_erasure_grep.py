@@ -11,6 +11,8 @@ import json
 import uuid
 from pathlib import Path
 
+import pytest
+
 from tests.api.conftest import ApiHarness
 from tests.knowledge.erasure_seed import Planted, plant
 
@@ -99,3 +101,15 @@ def test_erased_customer_leaves_no_trace_on_disk(api: ApiHarness) -> None:
     assert len(logged) == 1 and logged[0]["customer_id"] == a.merged_id
     profile = h.client.get(f"/customers/{a.customer_id}", headers=h.headers("admin"))
     assert profile.status_code == 200 and profile.json()["customer"]["name"] == "(erased)"
+
+
+def test_no_index_pass_runs_during_an_erasure(
+    api: ApiHarness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A pass that read a customer's records before the erasure would write them back after
+    it: while paused, a pass asked for waits, and runs once the erasure is done."""
+    services, later = api.services, []
+    with services.refresh_paused():
+        services.schedule_refresh()  # an ingest meanwhile: its pass cannot start
+        monkeypatch.setattr(services, "schedule_refresh", lambda: later.append("pass"))
+    assert later == ["pass"]
