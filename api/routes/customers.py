@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query
 
 from api.deps import CustomerReader, PrivacyOfficer, SegmentReader, ServicesDep
-from api.errors import AUTH_RESPONSES, NOT_FOUND
+from api.errors import AUTH_RESPONSES, NOT_FOUND, UNAVAILABLE
 from api.schemas import ErasureResult, utc
 from api.services import Services
 from knowledge.erasure import IndexPlace
@@ -58,7 +58,7 @@ def customer_profile(
 @router.get(
     "/customers/{customer_id}/export",
     summary="Everything held about one person, as JSON (APPI / GDPR access request; admin)",
-    responses={**AUTH_RESPONSES, **NOT_FOUND},
+    responses={**AUTH_RESPONSES, **NOT_FOUND, **UNAVAILABLE},
 )
 async def export_customer(
     _p: PrivacyOfficer,
@@ -77,7 +77,7 @@ async def export_customer(
     "/customers/{customer_id}",
     response_model=ErasureResult,
     summary="Erase one person from every table and both indexes, logged (admin)",
-    responses={**AUTH_RESPONSES, **NOT_FOUND},
+    responses={**AUTH_RESPONSES, **NOT_FOUND, **UNAVAILABLE},
 )
 async def erase_customer(
     p: PrivacyOfficer,
