@@ -1,6 +1,6 @@
 """Export and erasure of one person's data (APPI / GDPR), from one registry of places."""
 
-from knowledge.erasure.registry import PLACES, Place, by_customer
+from knowledge.erasure.registry import PLACES, Place, by_customer, by_parent
 from knowledge.erasure.service import (
     ErasureReport,
     IndexPlace,
@@ -17,6 +17,7 @@ __all__ = [
     "Place",
     "Subject",
     "by_customer",
+    "by_parent",
     "compact",
     "erase_customer",
     "export_customer",

@@ -1,7 +1,9 @@
 """Where a customer's data lives: one entry per table, read by export and by erasure alike.
 
 A new table with customer data is one line here: `by_customer("campaign_messages")` for a
-table with a customer_id column, or a `Place` with its own condition on the Subject. A test
+table with a customer_id column, `by_parent("campaign_events", "message_id",
+"campaign_messages")` for one that reaches the customer through another table, or a `Place`
+with its own condition on the Subject. A test
 fails while a table with a customer_id column (or a foreign key to customers) is missing,
 and while any table is in neither PLACES nor NO_CUSTOMER_DATA.
 
@@ -21,7 +23,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, Table, and_, or_
+from sqlalchemy import ColumnElement, Table, and_, or_, select
 
 from knowledge.erasure.subject import ERASE_ACTION, Subject
 from knowledge.models import Base
@@ -69,6 +71,24 @@ def by_customer(table: str, column: str = "customer_id", action: Action = "delet
     return Place(table, lambda t, s: t.c[column].in_(s.customer_ids), action)
 
 
+def by_parent(
+    table: str,
+    column: str,
+    parent: str,
+    parent_column: str = "customer_id",
+    action: Action = "delete",
+) -> Place:
+    """A table whose rows point (by `column`) at rows of `parent` that carry the customer's id
+    (delivery events of a customer's messages). List it before its parent: erasure runs in
+    registry order and finds the rows through the parent's."""
+
+    def where(t: Table, s: Subject) -> ColumnElement[bool]:
+        p = Base.metadata.tables[parent]
+        return t.c[column].in_(select(p.c.id).where(p.c[parent_column].in_(s.customer_ids)))
+
+    return Place(table, where, action)
+
+
 def _ids(attribute: str, column: str = "id") -> Condition:
     return lambda t, s: t.c[column].in_(getattr(s, attribute))
 
@@ -101,8 +121,8 @@ PLACES: tuple[Place, ...] = (
     Place("source_records", _source_records),
     by_customer("interactions"),  # with their enrichment (sentiment, intent, injection flags)
     by_customer("contacts"),
+    by_parent("order_lines", "order_id", "orders", action="keep"),
     by_customer("orders", action="keep"),
-    Place("order_lines", _ids("order_ids", "order_id"), "keep"),
     Place("customers", _ids("customer_ids"), "tombstone"),
 )
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import Column, ForeignKey, Integer, MetaData, Table
 
+from knowledge.erasure import Subject
 from knowledge.erasure.registry import NO_CUSTOMER_DATA, PLACES, Place, covered_tables, table_of
 from knowledge.models import Base
 
@@ -54,3 +55,5 @@ def test_a_new_table_with_a_customer_id_or_a_foreign_key_is_caught() -> None:
 def test_every_place_names_a_real_table_and_columns(place: Place) -> None:
     table = table_of(place)
     assert set(place.scrub) <= set(table.c.keys())
+    nobody = Subject(1, frozenset(), *[frozenset()] * 8)
+    place.where(table, nobody)  # a wrong column or parent table raises KeyError here
