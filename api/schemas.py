@@ -357,3 +357,6 @@ class ErasureResult(BaseModel):
         description="rows kept with personal fields replaced (tombstone customer, audit entries)"
     )
     audit_output_id: str = Field(description="the audit entry recording this erasure")
+    seconds: dict[str, float] = Field(
+        description="time per step: sql, each index, compact (the database file's VACUUM)"
+    )

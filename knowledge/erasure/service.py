@@ -7,6 +7,7 @@ as `IndexPlace`s by whoever assembles the app (API, CLI), so both operations rea
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -57,6 +58,7 @@ class ErasureReport:
     kept: dict[str, int] = field(default_factory=dict)  # rows kept for accounting
     scrubbed: dict[str, int] = field(default_factory=dict)  # rows kept, personal fields replaced
     audit_output_id: str = ""
+    seconds: dict[str, float] = field(default_factory=dict)  # per step: sql, each index, compact
 
 
 def export_customer(
@@ -95,6 +97,7 @@ def erase_customer(
     leaves chunks of records SQL no longer has, which `kizuna index` deletes); then the
     database file is compacted so deleted text does not survive in free pages.
     """
+    started = time.perf_counter()
     with transaction(sessions) as session:
         subject = find_subject(session, customer_id)
         report = ErasureReport(customer_id, sorted(subject.customer_ids))
@@ -119,11 +122,16 @@ def erase_customer(
             )
         )
     report.audit_output_id = output_id
+    report.seconds["sql"] = _since(started)
     for index in indexes or []:
+        started = time.perf_counter()
         report.deleted[f"index:{index.name}"] = index.erase(subject.customer_ids)
+        report.seconds[f"index:{index.name}"] = _since(started)
     engine = sessions.kw.get("bind")
     if engine is not None:
+        started = time.perf_counter()
         compact(engine)
+        report.seconds["compact"] = _since(started)
     log.info("erased customer %s (%d records)", customer_id, len(report.customer_ids))
     return report
 
@@ -147,6 +155,10 @@ def _erase_place(session: Session, place: Place, subject: Subject, report: Erasu
         report.deleted[place.table] = _count(session.execute(delete(table).where(where, ~holds)))
     else:
         report.deleted[place.table] = _count(session.execute(delete(table).where(where)))
+
+
+def _since(started: float) -> float:
+    return round(time.perf_counter() - started, 3)
 
 
 def _count(result: Any) -> int:
