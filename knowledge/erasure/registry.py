@@ -25,13 +25,12 @@ from typing import Any, Literal
 
 from sqlalchemy import ColumnElement, Table, and_, or_, select
 
-from knowledge.erasure.subject import ERASE_ACTION, Subject
+from knowledge.erasure.subject import ERASE_ACTION, ERASED_NAME, Subject
 from knowledge.models import Base
 
 Action = Literal["delete", "keep", "scrub", "tombstone"]
 Condition = Callable[[Table, Subject], ColumnElement[bool]]
 
-ERASED_NAME = "(erased)"
 ERASED_STAGE = "erased"
 # The customer row that must remain (it holds orders) keeps only what is not about the person.
 CUSTOMER_TOMBSTONE: Mapping[str, Any] = {

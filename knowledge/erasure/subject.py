@@ -40,6 +40,8 @@ _PHONE_LIKE = re.compile(r"^[+＋]?[0-9０-９()（）\-－\s.]{7,}$")
 _PERSONAL_FIELDS = ("name", "name_kana", "email", "phone", "address")
 # The audit entry of an erasure: ids and counts only, kept as the proof that it happened.
 ERASE_ACTION = "erase_customer"
+# The name left on a tombstone (a customer row kept for its orders): identifies no one.
+ERASED_NAME = "(erased)"
 
 
 @dataclass(frozen=True)
@@ -133,7 +135,8 @@ def _identifiers(
                 SourceRecord.entity == entity, SourceRecord.entity_id.in_(ids)
             )
         )
-    return {n for n in _forms(values) if len(n) >= MIN_IDENTIFIER_CHARS}
+    tombstone = normalise(ERASED_NAME)
+    return {n for n in _forms(values) if len(n) >= MIN_IDENTIFIER_CHARS and n != tombstone}
 
 
 def _forms(values: Iterable[Any]) -> Iterator[str]:

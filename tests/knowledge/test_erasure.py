@@ -80,14 +80,19 @@ def test_erasure_leaves_no_row_with_their_text(
 
 
 def test_erasing_twice_and_unknown_customers(sessions: sessionmaker[Session]) -> None:
-    a = plant(sessions, "a", marker())
+    a, b, c = (plant(sessions, tag, marker()) for tag in "abc")
     erase_customer(sessions, a.customer_id, actor="dpo")
+    erase_customer(sessions, b.customer_id, actor="dpo")
+    with sessions() as s:
+        # A tombstone's name identifies no one: erasing one touches no other's rows.
+        assert find_subject(s, a.customer_id).identifiers == set()
     again = erase_customer(sessions, a.customer_id, actor="dpo")  # the tombstone: idempotent
     assert again.kept == {"orders": 1, "order_lines": 1}
+    assert not any(again.deleted[t] for t in ("conversation_turns", "quarantine", "feedback"))
+    assert export_customer(sessions, c.customer_id)["tables"]["feedback"]
     with sessions() as s:
-        assert (
-            len(s.scalars(select(AuditEntry).where(AuditEntry.action == ERASE_ACTION)).all()) == 2
-        )
+        logged = s.scalars(select(AuditEntry).where(AuditEntry.action == ERASE_ACTION)).all()
+        assert len(logged) == 3
     with pytest.raises(CustomerNotFound):
         erase_customer(sessions, 987654, actor="dpo")
     with pytest.raises(CustomerNotFound):
