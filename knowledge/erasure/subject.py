@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from knowledge.errors import CustomerNotFound, RowRejected
+from knowledge.errors import RowRejected
 from knowledge.journal import question_key
 from knowledge.models import (
     AuditEntry,
@@ -96,7 +96,8 @@ def find_subject(session: Session, customer_id: int) -> Subject:
 
 
 def merge_group(session: Session, customer_id: int) -> set[int]:
-    """The survivor of customer_id and every customer merged into it, at any depth."""
+    """The survivor of customer_id and every customer merged into it, at any depth
+    (CustomerNotFound when there is no such customer)."""
     group = {resolve_customer_id(session, customer_id)}
     frontier = set(group)
     while frontier:
@@ -105,8 +106,6 @@ def merge_group(session: Session, customer_id: int) -> set[int]:
             - group
         )
         group |= frontier
-    if not group:
-        raise CustomerNotFound(customer_id)
     return group
 
 
