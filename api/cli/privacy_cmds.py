@@ -24,12 +24,13 @@ def export(
     out: Annotated[
         Path | None, typer.Option("--out", "-o", help="Write the JSON here (default: stdout).")
     ] = None,
+    actor: Annotated[str, typer.Option(help="Who exports (written to the audit log).")] = "cli",
 ) -> None:
     """Everything held about one person (with their merged records) as JSON."""
     ctx = get_context()
     places = open_retrieval().customer_places()
     try:
-        data = export_customer(ctx.sessions, customer_id, places)
+        data = export_customer(ctx.sessions, customer_id, places, actor=actor)
     except CustomerNotFound as e:
         err.print(f"[red]{e}[/red]")
         raise typer.Exit(1) from e

@@ -61,16 +61,20 @@ def customer_profile(
     responses={**AUTH_RESPONSES, **NOT_FOUND, **UNAVAILABLE},
 )
 async def export_customer(
-    _p: PrivacyOfficer,
+    p: PrivacyOfficer,
     services: ServicesDep,
     customer_id: Annotated[int, Path(ge=1, le=2**62)],
 ) -> dict[str, Any]:
     """Profile, contacts, orders and lines, interactions with enrichment, source records,
     generations (audit entries), feedback, conversation turns, knowledge gaps, quarantined
-    rows and merge-log rows of the person, with their merged records, and their index chunks."""
+    rows and merge-log rows of the person, with their merged records, and their index chunks.
+    The export is an audit entry (`export_customer`)."""
     from knowledge.erasure import export_customer as export
 
-    return await services.run_cpu(export, services.sessions, customer_id, _indexes(services))
+    def run() -> dict[str, Any]:
+        return export(services.sessions, customer_id, _indexes(services), actor=p.actor)
+
+    return await services.run_cpu(run)
 
 
 @router.delete(

@@ -27,11 +27,13 @@ from knowledge.erasure.registry import (
     table_of,
 )
 from knowledge.erasure.subject import Subject, find_subject
+from knowledge.journal import write_audit
 from knowledge.models import AuditEntry, Base, Order
 
 log = logging.getLogger(__name__)
 
 EXPORT_FORMAT = "kizuna-customer-export/1"
+EXPORT_ACTION = "export_customer"
 
 
 class IndexPlace(Protocol):
@@ -62,9 +64,16 @@ class ErasureReport:
 
 
 def export_customer(
-    sessions: sessionmaker[Session], customer_id: int, indexes: Sequence[IndexPlace] | None = None
+    sessions: sessionmaker[Session],
+    customer_id: int,
+    indexes: Sequence[IndexPlace] | None = None,
+    *,
+    actor: str | None = None,
 ) -> dict[str, Any]:
-    """Everything held about the person of customer_id as JSON-ready data (CustomerNotFound)."""
+    """Everything held about the person of customer_id as JSON-ready data (CustomerNotFound).
+
+    With an `actor`, the export is an audit entry (who took whose data, when; counts only).
+    """
     with sessions() as session:
         subject = find_subject(session, customer_id)
         tables = {}
@@ -74,13 +83,25 @@ def export_customer(
                 select(table).where(place.where(table, subject)).order_by(*table.primary_key)
             ).mappings()
             tables[place.table] = [_jsonable(dict(r)) for r in rows]
+    held = {i.name: i.export(subject.customer_ids) for i in indexes or []}
+    if actor is not None:
+        write_audit(
+            sessions,
+            output_id=f"export-{uuid.uuid4().hex}",
+            actor=actor,
+            action=EXPORT_ACTION,
+            customer_id=customer_id,
+            cited_records=[],
+            model="",
+            details={"rows": {name: len(rows) for name, rows in {**tables, **held}.items()}},
+        )
     return {
         "format": EXPORT_FORMAT,
         "customer_id": customer_id,
         "customer_ids": sorted(subject.customer_ids),
         "exported_at": datetime.now(UTC).isoformat(),
         "tables": tables,
-        "indexes": {i.name: i.export(subject.customer_ids) for i in indexes or []},
+        "indexes": held,
     }
 
 

@@ -99,6 +99,8 @@ def test_erased_customer_leaves_no_trace_on_disk(api: ApiHarness) -> None:
     audit = h.client.get("/audit", params={"limit": 500}, headers=h.headers("admin")).json()
     logged = [e for e in audit if e["action"] == "erase_customer"]
     assert len(logged) == 1 and logged[0]["customer_id"] == a.merged_id
+    exports = [e for e in audit if e["action"] == "export_customer"]
+    assert [(e["actor"], e["customer_id"]) for e in exports] == [("admin-1", a.customer_id)]
     profile = h.client.get(f"/customers/{a.customer_id}", headers=h.headers("admin"))
     assert profile.status_code == 200 and profile.json()["customer"]["name"] == "(erased)"
 
