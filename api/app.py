@@ -34,9 +34,11 @@ Authenticate with an API key (`kizuna keys create --role agent --name alice`):
 `Authorization: Bearer kz_...` or `X-API-Key: kz_...`. The browser panel at `/` signs in with
 a key and keeps an HttpOnly session cookie instead. Roles: `agent` (chat, customers, search,
 briefs), `sales` (customers, briefs, drafts, segments), `marketing` (drafts, segments),
-`admin` (everything, including ingest, imports, keys, audit, gaps).
+`admin` (everything, including ingest, imports, keys, audit, gaps). Which customers a key
+sees follows its role's reach (all, its teams', or its own: docs/api.md, "Visibility").
 Errors: `{"error": {"code", "message"}}` with 401 (no or bad key), 403 (role), 404 (unknown,
-or not visible to this key), 409 (consent), 422 (malformed), 503 (model/index unavailable).
+or not visible to this key), 409 (consent; a conversation about another customer), 422
+(malformed), 503 (model/index unavailable).
 """
 
 

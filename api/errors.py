@@ -52,6 +52,13 @@ class NotVisible(ApiError):
     code = "not_found"
 
 
+class Conflict(ApiError):
+    """The request contradicts what is stored (a conversation about another customer)."""
+
+    status = 409
+    code = "conflict"
+
+
 class TooLarge(ApiError):
     status = 413
     code = "too_large"
@@ -153,6 +160,9 @@ NOT_FOUND: Responses = {
 }
 BAD_REQUEST: Responses = {
     400: {"model": ErrorResponse, "description": "The request cannot be served as asked"}
+}
+CONFLICT: Responses = {
+    409: {"model": ErrorResponse, "description": "The conversation is about another customer"}
 }
 UNAVAILABLE: Responses = {
     503: {"model": ErrorResponse, "description": "The language model or index is unavailable"}

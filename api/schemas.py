@@ -313,6 +313,15 @@ class FeedbackOut(BaseModel):
 class KeyCreate(Strict):
     name: Text = Field(min_length=1, max_length=100)
     role: Role
+    user: Text | None = Field(
+        default=None,
+        min_length=1,
+        max_length=100,
+        description="who the key belongs to, as customers' `owner` names them (default: name)",
+    )
+    teams: list[Annotated[str, Field(min_length=1, max_length=100)]] = Field(
+        default_factory=list, max_length=20, description="the teams whose customers it may see"
+    )
 
 
 class KeyOut(BaseModel):
@@ -320,6 +329,8 @@ class KeyOut(BaseModel):
     name: str
     prefix: str
     role: str
+    user: str | None = None
+    teams: list[str] = Field(default_factory=list)
     created_at: datetime | None = None
     revoked_at: datetime | None = None
 

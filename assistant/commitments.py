@@ -96,6 +96,21 @@ _COURTESY = re.compile(
     r"|get back to you|let you know|be in touch|reach out)\b",
     re.IGNORECASE,
 )
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
+_JA_CLAUSE = re.compile(r"(?<=、)")
+
+
+def without_courtesy(sentence: str) -> str:
+    """The sentence without its Japanese courtesy clauses: "少々お待ちくださいとお伝えして保留し、
+    2月5日に振込が完了…" keeps what it reports and loses the formula, so a quote of the record
+    never reads as a promise; '' when nothing but courtesy is left. English is left as it is: a
+    clause there cannot be cut out safely."""
+    if not _COURTESY.search(sentence) or not _CJK.search(sentence):
+        return sentence
+    kept = [c for c in _JA_CLAUSE.split(sentence) if c and not _COURTESY.search(c)]
+    return "".join(kept).strip()
+
+
 _VAGUE_JA = re.compile(
     r"(?:確認|検討|調査|対応|案内|説明)(?:いたします|致します|します|させていただきます)"
 )

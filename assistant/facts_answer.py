@@ -332,6 +332,25 @@ def _f2(s: FactSource, language: str, out: CodeAnswer) -> None:
         out.add(phrase("f2_no", language, name=name), cite)
 
 
+def _products(s: FactSource, language: str, out: CodeAnswer) -> None:
+    """Everything bought, first bought first, with the quantity across orders."""
+    orders = list(reversed(_dated(s)))
+    if not orders:
+        _order_sentence("last_order", None, s, language, out)
+        return
+    quantities: dict[str, int] = {}
+    for order in orders:
+        for line in order.lines:
+            quantities[line.product_name] = quantities.get(line.product_name, 0) + line.quantity
+    sep = phrase("list_separator", language)
+    items = sep.join(f"{name} × {n}" for name, n in quantities.items()) or "-"
+    orders_text = _plural(len(orders), "order", language)
+    out.add(
+        phrase("products", language, name=s.profile.customer.name, items=items, orders=orders_text),
+        [order_citation(o) for o in orders],
+    )
+
+
 _RENDER: dict[str, Callable[[FactSource, str, CodeAnswer], None]] = {
     "total_spent": _total,
     "order_count": _count,
@@ -347,6 +366,7 @@ _RENDER: dict[str, Callable[[FactSource, str, CodeAnswer], None]] = {
     "region": _region,
     "lifecycle": _lifecycle,
     "f2": _f2,
+    "products": _products,
 }
 
 

@@ -49,6 +49,7 @@ CUSTOMER_TOMBSTONE: Mapping[str, Any] = {
     "company_size": None,
     "annual_revenue": None,
     "owner": None,
+    "team": None,
     "email_opt_out": True,  # never mail a tombstone
     "custom_attributes": {},
     "lifecycle_stage": ERASED_STAGE,
@@ -102,8 +103,13 @@ def _source_records(t: Table, s: Subject) -> ColumnElement[bool]:
 
 
 def _audit(t: Table, s: Subject) -> ColumnElement[bool]:
-    # The erasure's own entries are the proof that it happened; they hold no personal data.
-    return and_(t.c.output_id.in_(s.output_ids), t.c.action != ERASE_ACTION)
+    # Generations about them, and the reads of their data (ids only, no output). The
+    # erasure's own entries are the proof that it happened; they hold no personal data.
+    about = or_(
+        t.c.output_id.in_(s.output_ids),
+        and_(t.c.output_id.is_(None), t.c.customer_id.in_(s.customer_ids)),
+    )
+    return and_(about, t.c.action != ERASE_ACTION)
 
 
 # Erasure runs in this order: rows that point at others go before those they point at.

@@ -27,7 +27,7 @@ from knowledge.erasure.registry import (
     table_of,
 )
 from knowledge.erasure.subject import Subject, find_subject
-from knowledge.journal import write_audit
+from knowledge.journal import write_read
 from knowledge.models import AuditEntry, Base, Order
 
 log = logging.getLogger(__name__)
@@ -69,10 +69,12 @@ def export_customer(
     indexes: Sequence[IndexPlace] | None = None,
     *,
     actor: str | None = None,
+    key_id: int | None = None,
 ) -> dict[str, Any]:
     """Everything held about the person of customer_id as JSON-ready data (CustomerNotFound).
 
-    With an `actor`, the export is an audit entry (who took whose data, when; counts only).
+    With an `actor`, the export is a read in the audit log (who took whose data, when; ids
+    and a row count only).
     """
     with sessions() as session:
         subject = find_subject(session, customer_id)
@@ -85,15 +87,16 @@ def export_customer(
             tables[place.table] = [_jsonable(dict(r)) for r in rows]
     held = {i.name: i.export(subject.customer_ids) for i in indexes or []}
     if actor is not None:
-        write_audit(
+        write_read(
             sessions,
-            output_id=f"export-{uuid.uuid4().hex}",
             actor=actor,
+            key_id=key_id,
             action=EXPORT_ACTION,
             customer_id=customer_id,
-            cited_records=[],
-            model="",
-            details={"rows": {name: len(rows) for name, rows in {**tables, **held}.items()}},
+            details={
+                "customer_ids": sorted(subject.customer_ids),
+                "count": sum(len(rows) for rows in {**tables, **held}.values()),
+            },
         )
     return {
         "format": EXPORT_FORMAT,
@@ -110,6 +113,7 @@ def erase_customer(
     customer_id: int,
     *,
     actor: str,
+    key_id: int | None = None,
     indexes: Sequence[IndexPlace] | None = None,
 ) -> ErasureReport:
     """Erase the person of customer_id (their whole 名寄せ group) from every place, log it.
@@ -129,6 +133,7 @@ def erase_customer(
             AuditEntry(
                 output_id=output_id,
                 actor=actor,
+                key_id=key_id,
                 action=ERASE_ACTION,
                 customer_id=customer_id,
                 cited_records=[],

@@ -166,7 +166,7 @@ def _generations(
             AuditEntry.customer_id,
             AuditEntry.cited_records,
             AuditEntry.details,
-        ).where(AuditEntry.action != ERASE_ACTION)
+        ).where(AuditEntry.action != ERASE_ACTION, AuditEntry.output_id.is_not(None))
     ).yield_per(1000)
     for output_id, customer_id, cited, details in rows:
         if (

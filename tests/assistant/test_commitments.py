@@ -53,3 +53,14 @@ def test_a_promise_is_fulfilled_by_a_later_record_that_did_it() -> None:
     assert found[1].status == "fulfilled" and "少々お待ち" not in found[1].text
     assert found[2].status == "open"
     assert [f.status for f in promises(records)] == ["open", "fulfilled"]  # open ones first
+
+
+def test_a_quote_loses_its_courtesy_clauses_but_keeps_what_it_reports() -> None:
+    from assistant.commitments import without_courtesy
+
+    said = "確認いたしますので少々お待ちくださいとお伝えして保留し、2月5日に振込が完了しました。"
+    assert without_courtesy(said) == "2月5日に振込が完了しました。"
+    assert without_courtesy("少々お待ちください。") == ""
+    assert without_courtesy("2月7日までに返金します。") == "2月7日までに返金します。"
+    # English clauses are not cut: the sentence is kept as written.
+    assert without_courtesy("We will look into it, thanks.") == "We will look into it, thanks."
