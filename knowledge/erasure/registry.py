@@ -63,7 +63,8 @@ class Place:
     table: str
     where: Condition
     action: Action = "delete"
-    scrub: Mapping[str, Any] = field(default_factory=dict)  # column -> value, for "scrub"
+    # column -> value, for "scrub" and for the rows a "tombstone" keeps
+    scrub: Mapping[str, Any] = field(default_factory=dict)
 
 
 def by_customer(table: str, column: str = "customer_id", action: Action = "delete") -> Place:
@@ -128,7 +129,7 @@ PLACES: tuple[Place, ...] = (
     by_customer("contacts"),
     by_parent("order_lines", "order_id", "orders", action="keep"),
     by_customer("orders", action="keep"),
-    Place("customers", _ids("customer_ids"), "tombstone"),
+    Place("customers", _ids("customer_ids"), "tombstone", CUSTOMER_TOMBSTONE),
 )
 
 # Tables that hold nothing about a customer, with the reason.

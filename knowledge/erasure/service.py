@@ -20,7 +20,6 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from knowledge.db import transaction
 from knowledge.erasure.registry import (
-    CUSTOMER_TOMBSTONE,
     ERASE_ACTION,
     PLACES,
     Place,
@@ -176,7 +175,7 @@ def _erase_place(session: Session, place: Place, subject: Subject, report: Erasu
         orders = Base.metadata.tables[Order.__tablename__]
         holds = exists().where(orders.c.customer_id == table.c.id)
         report.scrubbed[place.table] = _count(
-            session.execute(update(table).where(where, holds).values(**CUSTOMER_TOMBSTONE))
+            session.execute(update(table).where(where, holds).values(**place.scrub))
         )
         report.deleted[place.table] = _count(session.execute(delete(table).where(where, ~holds)))
     else:
