@@ -28,6 +28,7 @@ GRANTS: dict[str, tuple[Role, ...]] = {
     "write": ("agent",),  # one interaction at a time (POST /interactions)
     "import": (),  # batches and files
     "admin": (),  # keys, the audit log, knowledge gaps
+    "privacy": (),  # export and erasure of everything held about one person
 }
 ACTIONS: tuple[str, ...] = tuple(GRANTS)
 
@@ -66,3 +67,4 @@ ChatAccess = Annotated[Access, Depends(_access("chat"))]
 BriefAccess = Annotated[Access, Depends(_access("brief"))]
 DraftAccess = Annotated[Access, Depends(_access("draft"))]
 WriteAccess = Annotated[Access, Depends(_access("write"))]
+PrivacyAccess = Annotated[Access, Depends(_access("privacy"))]

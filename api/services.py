@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -112,6 +113,16 @@ class Services:
         if self._refresh_lock.locked():
             return
         self.spawn(lambda: self.run_cpu(self._refresh_until_settled))
+
+    @contextmanager
+    def refresh_paused(self) -> Iterator[None]:
+        """No enrichment or index pass runs meanwhile (a pass that read a customer's records
+        before an erasure would write their chunks back after it); one asked for meanwhile
+        runs afterwards."""
+        with self._refresh_lock:
+            yield
+        if self._refresh_again:
+            self.schedule_refresh()
 
     def _refresh_until_settled(self) -> None:
         # The flag is checked again after the lock is released: a request that found the

@@ -115,8 +115,15 @@ class AssistantSettings(BaseModel):
     company_name: str = "Kizuna"
     intents: list[str] = Field(
         default_factory=lambda: [
-            "billing", "delivery", "product_defect", "how_to", "cancellation", "praise",
-            "quote", "complaint", "other",
+            "billing",
+            "delivery",
+            "product_defect",
+            "how_to",
+            "cancellation",
+            "praise",
+            "quote",
+            "complaint",
+            "other",
         ]
     )
     agent_max_steps: int = 6  # tool calls per agent run; then it answers from what it has

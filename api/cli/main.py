@@ -12,6 +12,7 @@ from api.cli import (
     customer_cmds,
     demo_cmd,
     knowledge_cmds,
+    privacy_cmds,
     retrieval_cmds,
     server_cmds,
 )
@@ -28,6 +29,7 @@ def _register() -> None:
     """Add each area's commands to `app`, so `kizuna --help` lists them all."""
     knowledge_cmds.register(app)
     customer_cmds.register(app)
+    privacy_cmds.register(app)
     retrieval_cmds.register(app)
     server_cmds.register(app)
     assistant_cmds.register(app)

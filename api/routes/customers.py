@@ -6,13 +6,16 @@ Each reads through the caller's Access: only visible customers are found, a hidd
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
 
-from api.deps import CustomerAccess, SegmentAccess
-from api.errors import AUTH_RESPONSES, NOT_FOUND
-from api.schemas import utc
+from api.access import Access
+from api.deps import CustomerAccess, PrivacyAccess, SegmentAccess
+from api.errors import AUTH_RESPONSES, NOT_FOUND, UNAVAILABLE
+from api.schemas import ErasureResult, utc
+from knowledge.erasure import IndexPlace
 from knowledge.records import CustomerProfile, CustomerRecord
 
 router = APIRouter(tags=["customers"])
@@ -64,6 +67,65 @@ def _profile(access: CustomerAccess, customer_id: int) -> CustomerProfile:
     with access.services.sessions() as session:
         cid = v.require(session, customer_id)
         return v.trim_profile(build_profile(session, cid, access.services.settings.analytics))
+
+
+@router.get(
+    "/customers/{customer_id}/export",
+    summary="Everything held about one person, as JSON (APPI / GDPR access request; admin)",
+    responses={**AUTH_RESPONSES, **NOT_FOUND, **UNAVAILABLE},
+)
+async def export_customer(
+    access: PrivacyAccess,
+    customer_id: Annotated[int, Path(ge=1, le=2**62)],
+) -> dict[str, Any]:
+    """Profile, contacts, orders and lines, interactions with enrichment, source records,
+    generations (audit entries), feedback, conversation turns, knowledge gaps, quarantined
+    rows and merge-log rows of the person, with their merged records, and their index chunks.
+    The export is an audit entry (`export_customer`, ids and a count)."""
+    from knowledge.erasure import export_customer as export
+
+    p, services = access.principal, access.services
+
+    def run() -> dict[str, Any]:
+        access.customer(customer_id)  # 404 unless the caller sees them
+        indexes = _indexes(access)
+        return export(services.sessions, customer_id, indexes, actor=p.actor, key_id=p.key_id)
+
+    return await services.run_cpu(run)
+
+
+@router.delete(
+    "/customers/{customer_id}",
+    response_model=ErasureResult,
+    summary="Erase one person from every table and both indexes, logged (admin)",
+    responses={**AUTH_RESPONSES, **NOT_FOUND, **UNAVAILABLE},
+)
+async def erase_customer(
+    access: PrivacyAccess,
+    customer_id: Annotated[int, Path(ge=1, le=2**62)],
+) -> ErasureResult:
+    """Erases the person with every record merged into theirs: rows deleted, orders kept for
+    accounting under a tombstone customer row, audit entries kept without their details;
+    the erasure itself is an audit entry holding counts only."""
+    from knowledge.erasure import erase_customer as erase
+
+    p, services = access.principal, access.services
+
+    def run() -> ErasureResult:
+        access.customer(customer_id)  # 404 unless the caller sees them
+        with services.refresh_paused():
+            indexes = _indexes(access)
+            report = erase(
+                services.sessions, customer_id, actor=p.actor, key_id=p.key_id, indexes=indexes
+            )
+        return ErasureResult.model_validate(report, from_attributes=True)
+
+    return await services.run_cpu(run)
+
+
+def _indexes(access: Access) -> Sequence[IndexPlace]:
+    # Without a loaded index the erasure would leave text behind: refuse (503) instead.
+    return access.services.need_retrieval().customer_places()
 
 
 @router.get(

@@ -18,6 +18,7 @@ Each role calls each route with three keys: the owner of taro (`own`), a key of 
 from __future__ import annotations
 
 import io
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -63,6 +64,21 @@ def _job(h: ApiHarness) -> dict[str, Any]:
 
 def _fresh_key(h: ApiHarness) -> dict[str, Any]:
     return {"key_id": create_key(h.services.sessions, name="spare", role="agent")[0].id}
+
+
+def _fresh_customer(h: ApiHarness) -> dict[str, Any]:
+    """A customer made for one erasure call (the shared app's customers stay)."""
+    from knowledge.importing import import_records
+    from knowledge.repository import find_customers
+
+    name = f"Erase Me {uuid.uuid4().hex[:8]}"
+    record = {"external_id": name, "name": name}
+    settings = h.services.settings.imports
+    import_records(
+        h.services.sessions, [record], source="matrix", entity="customer", settings=settings
+    )
+    with h.services.sessions() as session:
+        return {"customer_id": find_customers(session, name)[0].id}
 
 
 def _interaction(h: ApiHarness) -> dict[str, Any]:
@@ -119,6 +135,10 @@ MATRIX: dict[tuple[str, str], Call] = {
         about=HIDDEN404,
         path_args=lambda h: {"customer_id": taro(h)},
     ),
+    ("GET", "/customers/{customer_id}/export"): Call(
+        NONE, about=HIDDEN404, path_args=lambda h: {"customer_id": taro(h)}
+    ),
+    ("DELETE", "/customers/{customer_id}"): Call(NONE, about=HIDDEN404, path_args=_fresh_customer),
     ("GET", "/records/{record_id}"): Call(
         frozenset({"agent", "sales", "marketing"}),
         about=HIDDEN404,
