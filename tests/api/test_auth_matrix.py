@@ -7,6 +7,7 @@ in the table fails the test, so new routes must say who may call them.
 from __future__ import annotations
 
 import io
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -60,6 +61,20 @@ def _interaction(h: ApiHarness) -> dict[str, Any]:
     }
 
 
+PERSONS = {"field": "kind", "op": "eq", "value": "person"}
+
+
+def _audience(h: ApiHarness) -> dict[str, Any]:
+    """A fresh saved audience (DELETE needs one per call)."""
+    from knowledge.audiences import create_audience
+    from knowledge.db import transaction
+
+    with transaction(h.services.sessions) as s:
+        saved = create_audience(s, f"matrix {uuid.uuid4().hex[:8]}", PERSONS)
+    return {"audience_id": saved.id}
+
+
+MARKETING = frozenset({"marketing"})
 MATRIX: dict[tuple[str, str], Call] = {
     ("GET", "/health"): Call(PUBLIC),
     ("GET", "/ready"): Call(PUBLIC),
@@ -111,6 +126,16 @@ MATRIX: dict[tuple[str, str], Call] = {
     ("GET", "/keys"): Call(frozenset()),
     ("POST", "/keys"): Call(frozenset(), ok=201, json=lambda h: {"name": "n", "role": "sales"}),
     ("DELETE", "/keys/{key_id}"): Call(frozenset(), path_args=_fresh_key),
+    ("GET", "/audiences/fields"): Call(MARKETING),
+    ("POST", "/audiences/count"): Call(MARKETING, json=lambda h: {"condition": PERSONS}),
+    ("POST", "/audiences/members"): Call(MARKETING, json=lambda h: {"condition": PERSONS}),
+    ("POST", "/audiences"): Call(
+        MARKETING, ok=201, json=lambda h: {"name": uuid.uuid4().hex, "condition": PERSONS}
+    ),
+    ("GET", "/audiences"): Call(MARKETING),
+    ("GET", "/audiences/{audience_id}"): Call(MARKETING, path_args=_audience),
+    ("DELETE", "/audiences/{audience_id}"): Call(MARKETING, ok=204, path_args=_audience),
+    ("GET", "/audiences/{audience_id}/members"): Call(MARKETING, path_args=_audience),
 }
 
 
