@@ -9,6 +9,7 @@ import typer
 
 from api.cli import (
     assistant_cmds,
+    audience_cmds,
     customer_cmds,
     demo_cmd,
     knowledge_cmds,
@@ -28,6 +29,7 @@ def _register() -> None:
     """Add each area's commands to `app`, so `kizuna --help` lists them all."""
     knowledge_cmds.register(app)
     customer_cmds.register(app)
+    audience_cmds.register(app)
     retrieval_cmds.register(app)
     server_cmds.register(app)
     assistant_cmds.register(app)
