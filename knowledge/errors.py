@@ -50,3 +50,17 @@ class ConsentError(KnowledgeError):
     """An action the customer's consent flags do not allow (e.g. marketing mail to an opt-out)."""
 
     code = "consent_refused"
+
+
+class CampaignError(KnowledgeError):
+    """A campaign definition, draft action or results file that cannot be accepted."""
+
+    code = "campaign_error"
+
+
+class CampaignNotFound(RecordNotFound):
+    code = "campaign_not_found"
+
+    def __init__(self, what: str) -> None:
+        KnowledgeError.__init__(self, f"{what} does not exist")
+        self.record_id = what
