@@ -81,7 +81,11 @@ def schedule(
         index = steps[-1]
         step = definition.steps[index]
         decision = decide(
-            cand, step, marketing(step.purpose), enrolment.holdout, taken.get(index, set()),
+            cand,
+            step,
+            marketing(step.purpose),
+            enrolment.holdout,
+            taken.get(index, set()),
             offered.get(cand.customer_id, set()),
         )
         if decision.exit_reason:
@@ -89,11 +93,19 @@ def schedule(
             plan.exited += 1
             continue
         msg = _add(
-            session, campaign.id, index, cand, definition, enrolment,
-            decision.status, decision.skip_reason,
+            session,
+            campaign.id,
+            index,
+            cand,
+            definition,
+            enrolment,
+            decision.status,
+            decision.skip_reason,
         )
         if decision.status == "queued":
-            msg.offer = step.offer.model_dump(mode="json") if decision.with_offer and step.offer else None
+            msg.offer = (
+                step.offer.model_dump(mode="json") if decision.with_offer and step.offer else None
+            )
             if step.offer and not decision.with_offer:
                 msg.facts = {"offer_withheld": f"{step.offer.code} was already proposed"}
             if cand.email_key:
@@ -161,10 +173,13 @@ def _enrol(
 
 
 def _trigger_dates(session: Session, field: str) -> Iterable[tuple[int, datetime]]:
+    stmt: Any
     if field == "customer_created_at":
         stmt = select(Customer.id, Customer.created_at).where(Customer.merged_into_id.is_(None))
     else:
-        agg = func.min(Order.ordered_at) if field == "first_order_at" else func.max(Order.ordered_at)
+        agg = (
+            func.min(Order.ordered_at) if field == "first_order_at" else func.max(Order.ordered_at)
+        )
         stmt = (
             select(Order.customer_id, agg)
             .where(Order.ordered_at.is_not(None))
@@ -218,7 +233,10 @@ def _candidates(session: Session, ids: list[int]) -> dict[int, Candidate]:
     )
     rows = session.execute(
         select(
-            Customer.id, Customer.name, Customer.email, Customer.email_opt_out,
+            Customer.id,
+            Customer.name,
+            Customer.email,
+            Customer.email_opt_out,
             Customer.merged_into_id,
         ).where(Customer.id.in_(ids))
     )
@@ -245,7 +263,8 @@ def _emails_taken(session: Session, campaign_id: int) -> dict[int, set[str]]:
     )
     taken: dict[int, set[str]] = {}
     for index, email in rows:
-        taken.setdefault(index, set()).add(email.strip().lower())
+        if email:
+            taken.setdefault(index, set()).add(email.strip().lower())
     return taken
 
 
