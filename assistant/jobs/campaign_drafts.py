@@ -21,6 +21,7 @@ from assistant.deps import AssistantDeps
 from assistant.jobs.email import CustomFrame, build_draft, template_draft
 from assistant.prompting import email_templates
 from assistant.types import EmailDraft
+from knowledge import audiences
 from knowledge.campaigns.definition import CampaignDefinition, Step
 from knowledge.campaigns.models import Message
 from knowledge.campaigns.records import RunRecord
@@ -33,6 +34,7 @@ from knowledge.campaigns.store import (
     update_run,
 )
 from knowledge.errors import ConsentError, KnowledgeError
+from knowledge.settings import AnalyticsSettings
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]  # (done, total)
@@ -46,15 +48,15 @@ def is_marketing(purpose: str) -> bool:
     return True if frame is None else bool(frame.get("marketing"))
 
 
-def audience_hooks() -> tuple[Members, Members]:
+def audience_hooks(settings: AnalyticsSettings) -> tuple[Members, Members]:
     """(members of a saved audience, members of a condition) from knowledge.audiences."""
-    from knowledge import audiences
 
     def saved(session: Session, audience_id: Any, now: datetime) -> set[int]:
-        return set(audiences.saved_member_ids(session, int(audience_id), now))
+        condition = audiences.get_audience(session, int(audience_id)).condition
+        return set(audiences.member_ids(session, condition, now, settings))
 
     def condition(session: Session, cond: Any, now: datetime) -> set[int]:
-        return set(audiences.member_ids(session, cond, now))
+        return set(audiences.member_ids(session, cond, now, settings))
 
     return saved, condition
 
@@ -75,7 +77,7 @@ def run_campaign(
             update_run(session, run_id, status="running")
             campaign = campaign_row(session, run.campaign_id)
             definition = definition_of(campaign)
-            saved, condition = hooks or audience_hooks()
+            saved, condition = hooks or audience_hooks(deps.analytics)
             plan = schedule(
                 session,
                 campaign,

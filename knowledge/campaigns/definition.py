@@ -6,14 +6,15 @@ message names the JSON path ("steps.1.offer.value: ...").
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from knowledge.errors import CampaignError
+from knowledge.audience_conditions import parse_condition, to_json
+from knowledge.errors import CampaignError, InvalidCondition
 
 # Customer dates a trigger can count from (computed from orders / the customer row).
 TriggerField = Literal["first_order_at", "last_order_at", "customer_created_at"]
@@ -91,6 +92,16 @@ class CampaignDefinition(_Strict):
             raise ValueError(f"unknown time zone {value!r}") from e
         return value
 
+    @field_validator("exit_when")
+    @classmethod
+    def _valid_condition(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
+        if value is None:
+            return None
+        try:
+            return to_json(parse_condition(value, path="exit_when"))
+        except InvalidCondition as e:
+            raise ValueError(str(e)) from e
+
     @model_validator(mode="after")
     def _entry_and_order(self) -> CampaignDefinition:
         if self.audience_id is None and self.trigger is None:
@@ -101,11 +112,12 @@ class CampaignDefinition(_Strict):
         return self
 
     def due_at(self, entered_at: datetime, step: Step) -> datetime:
-        """When a step is due: the entry's local date + delay, at the step's send time."""
+        """When a step is due (UTC): the entry's local date + delay, at the step's send time."""
         zone = ZoneInfo(self.timezone)
         day = entered_at.astimezone(zone).date() + timedelta(days=step.delay_days)
         hh, mm = (int(p) for p in (step.send_time or self.send_time).split(":"))
-        return datetime.combine(day, time(hh, mm), tzinfo=zone)
+        # In UTC: SQLite stores datetimes without their offset.
+        return datetime.combine(day, time(hh, mm), tzinfo=zone).astimezone(UTC)
 
 
 def parse_definition(data: Any) -> CampaignDefinition:
