@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from langchain_core.language_models import BaseChatModel
 from sqlalchemy.orm import Session, sessionmaker
@@ -50,6 +50,12 @@ class AssistantDeps:
         self.retrieval = retrieval
         self.llm = llm
         self.model = llm_label(llm, settings.llm)
+
+    @classmethod
+    def data_only(cls, settings: Settings, sessions: sessionmaker[Session]) -> AssistantDeps:
+        """Deps for code-only jobs (templates + SQL): no model and no retrieval are loaded,
+        so a job that reaches for either fails at once."""
+        return cls(settings, sessions, cast(Any, None), cast(Any, None))
 
     def profile(self, customer_id: int) -> CustomerProfile:
         """The customer's profile (follows merges; CustomerNotFound when absent)."""

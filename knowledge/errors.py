@@ -52,6 +52,20 @@ class ConsentError(KnowledgeError):
     code = "consent_refused"
 
 
+class CampaignError(KnowledgeError):
+    """A campaign definition, draft action or results file that cannot be accepted."""
+
+    code = "campaign_error"
+
+
+class CampaignNotFound(RecordNotFound):
+    code = "campaign_not_found"
+
+    def __init__(self, what: str) -> None:
+        KnowledgeError.__init__(self, f"{what} does not exist")
+        self.record_id = what
+
+
 class InvalidCondition(KnowledgeError):
     """An audience condition that does not parse; `problems` are 'path: what is wrong'."""
 
