@@ -20,7 +20,17 @@ from fastapi.responses import FileResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
 from api.errors import install_error_handlers
-from api.routes import chat, customers, generate, ingest, journal, keys, search, system
+from api.routes import (
+    campaigns,
+    chat,
+    customers,
+    generate,
+    ingest,
+    journal,
+    keys,
+    search,
+    system,
+)
 from api.services import build_services, close_services
 from knowledge.settings import Settings
 
@@ -72,7 +82,7 @@ def create_app(
             allow_methods=["*"],
             allow_headers=["Authorization", "X-API-Key", "Content-Type"],
         )
-    for module in (system, customers, search, chat, generate, ingest, journal, keys):
+    for module in (system, customers, search, chat, generate, ingest, journal, keys, campaigns):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 

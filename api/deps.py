@@ -23,6 +23,7 @@ GRANTS: dict[str, tuple[Role, ...]] = {
     "brief": ("agent", "sales"),
     "draft": ("agent", "sales", "marketing"),  # e-mail drafts and rewrites
     "write": ("agent",),  # one interaction at a time (POST /interactions)
+    "campaigns": ("marketing",),  # audiences, campaigns, drafts at scale, export, results
     "import": (),  # batches and files
     "admin": (),  # keys, the audit log, knowledge gaps
 }
@@ -43,5 +44,6 @@ Chatter = Annotated[Principal, Depends(require(*GRANTS["chat"]))]
 Briefer = Annotated[Principal, Depends(require(*GRANTS["brief"]))]
 Drafter = Annotated[Principal, Depends(require(*GRANTS["draft"]))]
 Writer = Annotated[Principal, Depends(require(*GRANTS["write"]))]
+Marketer = Annotated[Principal, Depends(require(*GRANTS["campaigns"]))]
 Importer = Annotated[Principal, Depends(require(*GRANTS["import"]))]
 Admin = Annotated[Principal, Depends(require(*GRANTS["admin"]))]
