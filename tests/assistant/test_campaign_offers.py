@@ -65,8 +65,8 @@ def test_the_offer_is_stated_exactly_and_the_reviews_offer_never(world: World) -
     )
     line = offer_line(OFFER, "ja")
     assert (
-        line
-        == "特典のご案内: クーポンコード「WELCOME10」で10%オフ（2027-01-31 まで。条件: 2回目のご注文に1回限り）。"
+        line == "特典のご案内: クーポンコード「WELCOME10」で10%オフ"
+        "（2027-01-31 まで。条件: 2回目のご注文に1回限り）。"
     )
     assert draft.body.count(line) == 1
     for banned in ("SAVE20", "save20", "20%", "coupon.example.com", "無料"):
