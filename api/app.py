@@ -20,7 +20,18 @@ from fastapi.responses import FileResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
 from api.errors import install_error_handlers
-from api.routes import audiences, chat, customers, generate, ingest, journal, keys, search, system
+from api.routes import (
+    audiences,
+    campaigns,
+    chat,
+    customers,
+    generate,
+    ingest,
+    journal,
+    keys,
+    search,
+    system,
+)
 from api.services import build_services, close_services
 from knowledge.settings import Settings
 
@@ -73,7 +84,18 @@ def create_app(
             allow_methods=["*"],
             allow_headers=["Authorization", "X-API-Key", "Content-Type"],
         )
-    for module in (system, customers, search, chat, generate, ingest, journal, keys, audiences):
+    for module in (
+        system,
+        customers,
+        search,
+        chat,
+        generate,
+        ingest,
+        journal,
+        keys,
+        audiences,
+        campaigns,
+    ):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 

@@ -23,7 +23,7 @@ GRANTS: dict[str, tuple[Role, ...]] = {
     "brief": ("agent", "sales"),
     "draft": ("agent", "sales", "marketing"),  # e-mail drafts and rewrites
     "write": ("agent",),  # one interaction at a time (POST /interactions)
-    "campaigns": ("marketing",),  # audiences, campaigns, their drafts, export and results
+    "campaigns": ("marketing",),  # audiences, campaigns, drafts at scale, export, results
     "import": (),  # batches and files
     "admin": (),  # keys, the audit log, knowledge gaps
 }

@@ -10,6 +10,7 @@ import typer
 from api.cli import (
     assistant_cmds,
     audience_cmds,
+    campaign_cmds,
     customer_cmds,
     demo_cmd,
     knowledge_cmds,
@@ -34,6 +35,7 @@ def _register() -> None:
     server_cmds.register(app)
     assistant_cmds.register(app)
     demo_cmd.register(app)
+    campaign_cmds.register(app)
 
 
 def run() -> None:

@@ -25,7 +25,7 @@ from knowledge import audiences
 from knowledge.campaigns.definition import CampaignDefinition, Step
 from knowledge.campaigns.models import Message
 from knowledge.campaigns.records import RunRecord
-from knowledge.campaigns.scheduler import Members, schedule
+from knowledge.campaigns.scheduler import Members, aware, schedule
 from knowledge.campaigns.store import (
     campaign_row,
     cancel_requested,
@@ -82,7 +82,7 @@ def run_campaign(
                 session,
                 campaign,
                 definition,
-                run.clock,
+                aware(run.clock),
                 marketing=is_marketing,
                 audience_members=saved,
                 condition_members=condition,

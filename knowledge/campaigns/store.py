@@ -254,3 +254,13 @@ def cancel_requested(session: Session, run_id: str) -> bool:
     return bool(
         session.scalar(select(CampaignRun.cancel_requested).where(CampaignRun.id == run_id))
     )
+
+
+def active_run(session: Session, campaign_id: int) -> str | None:
+    """The id of the campaign's queued or running run, if any."""
+    return session.scalar(
+        select(CampaignRun.id).where(
+            CampaignRun.campaign_id == campaign_id,
+            CampaignRun.status.in_(("queued", "running")),
+        )
+    )
