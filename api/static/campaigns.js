@@ -12,16 +12,16 @@
   const LIST_OPS = ["in", "not_in"];
   const DAY_OPS = ["within_days", "more_than_days_ago"];
   const F2_EXIT = { field: "order_count", op: "gte", value: 2 };
-  const REVIEW_STATUSES = ["draft", "edited", "approved", "rejected", "exported", "skipped"];
+  const REVIEW_STATUSES = ["", "draft", "edited", "approved", "rejected", "exported", "skipped"];
 
-  // ---- view switching (marketing and admin: the `campaigns` action) ---------------------
+  // ---- view switching (roles with the `campaigns` action) ----------------------------
   hooks.signedIn.push(async (vocabulary) => {
     view.vocabulary = vocabulary;
     const allowed = vocabulary.actions.includes("campaigns");
     $("views").hidden = !allowed;
     if (!allowed) return;
     $("rev-status").replaceChildren(...REVIEW_STATUSES.map((s) =>
-      el("option", { value: s, "data-i18n": "st_" + s }, t("st_" + s))));
+      el("option", { value: s, "data-i18n": "st_" + (s || "all") }, t("st_" + (s || "all")))));
     try {
       view.fields = await api("GET", "/audiences/fields");
     } catch (e) { $("aud-error").textContent = e.message; return; }
@@ -36,7 +36,8 @@
     if (view.members) renderMembers();
     renderAudiences();
     renderCampaigns();
-    if (view.campaign) renderCampaignDetail();
+    if (view.campaign) { renderCampaignDetail(); renderReport(); renderJob(); }
+    setStatus("");
     renderDraftList();
     if (view.current >= 0) showDraft(view.current, false);
   });
@@ -299,12 +300,21 @@
     ];
     $("camp-entry").replaceChildren(...options);
     if (chosen) $("camp-entry").value = chosen;
+    showWindow();
   }
+
+  // The date window only applies to a trigger entry.
+  function showWindow() {
+    const trigger = $("camp-entry").value.startsWith("trigger:");
+    $("camp-window").hidden = !trigger;
+    $("camp-window-label").hidden = !trigger;
+  }
+  $("camp-entry").addEventListener("change", showWindow);
 
   function addStep() {
     const purposes = view.vocabulary.purposes;
     const i = $("camp-steps").children.length;
-    const delay = el("input", { type: "number", min: "0", value: String([7, 21, 45][i] ?? 7 * (i + 1)), class: "narrow", "aria-label": t("campDelay") });
+    const delay = el("input", { type: "number", min: "0", value: String([7, 21, 45][i] ?? 7 * (i + 1)), class: "tiny", "aria-label": t("campDelay") });
     const purpose = el("select", { "aria-label": t("purpose") }, purposes.map((p) => el("option", { value: p }, t("p_" + p))));
     const code = el("input", { placeholder: t("campOfferCode"), "aria-label": t("campOfferCode"), class: "narrow", maxlength: "32" });
     const percent = el("input", { type: "number", min: "1", max: "100", placeholder: "%", "aria-label": t("campOfferPercent"), class: "tiny" });
@@ -368,9 +378,11 @@
 
   async function selectCampaign(id) {
     try { view.campaign = await api("GET", `/campaigns/${id}`); } catch (e) { setStatus(e.message, true); return; }
+    view.campaigns = view.campaigns.map((c) => (c.id === id ? view.campaign : c));
     renderCampaigns();
+    renderJob();
     renderCampaignDetail();
-    $("camp-report").replaceChildren();
+    renderReport();
     await loadDrafts();
   }
 
@@ -406,15 +418,24 @@
     for (;;) {
       $("camp-progress").max = Math.max(job.total || 0, 1);
       $("camp-progress").value = job.done || 0;
-      $("camp-job").textContent = `${t("j_" + job.status)} · ${num(job.done)} / ${num(job.total)}` +
-        ` · ${t("c_enrolled")} +${num(job.entered)} · ${t("c_exited")} ${num(job.exited)} · ${t("c_skipped")} ${num(job.skipped)}`;
+      view.lastJob = job;
+      renderJob();
       if (!["queued", "running"].includes(job.status)) break;
       await new Promise((r) => setTimeout(r, 400));
       job = await api("GET", `/jobs/${job.job_id}`);
     }
     view.job = null;
+    $("camp-progress").hidden = true;
     if (job.status === "failed") setStatus(job.error || t("error"), true);
+    else setStatus("");
     await selectCampaign(view.campaign.id);
+  }
+
+  function renderJob() {
+    const job = view.lastJob;
+    if (!job || job.campaign_id !== view.campaign?.id) { $("camp-job").textContent = ""; return; }
+    $("camp-job").textContent = `${t("j_" + job.status)} · ${num(job.done)} / ${num(job.total)}` +
+      ` · ${t("c_enrolled")} +${num(job.entered)} · ${t("c_exited")} ${num(job.exited)} · ${t("c_skipped")} ${num(job.skipped)}`;
   }
 
   async function exportAs(format) {
@@ -439,16 +460,22 @@
     const c = view.campaign;
     if (!c) return;
     try {
-      const r = await api("GET", `/campaigns/${c.id}/report`);
-      const cols = ["audience", "drafted", "approved", "exported", "opened", "clicked", "converted", "revenue"];
-      const row = (label, s) => el("tr", {}, el("th", { scope: "row" }, label),
-        cols.map((k) => el("td", { class: "num" }, k === "revenue" ? yen(s[k]) : num(s[k]))),
-        el("td", { class: "num" }, s.uplift === null || s.uplift === undefined ? "—" : `${s.uplift > 0 ? "+" : ""}${s.uplift}pt`));
-      $("camp-report").replaceChildren(el("table", { class: "report" },
-        el("thead", {}, el("tr", {}, el("th", {}, t("step")), cols.map((k) => el("th", { scope: "col" }, t("r_" + k))), el("th", {}, t("r_uplift")))),
-        el("tbody", {}, r.steps.map((s) => row(`${s.step_index + 1}. ${t("p_" + s.purpose)}`, s)), row(t("total"), r.total))));
+      view.report = await api("GET", `/campaigns/${c.id}/report`);
+      renderReport();
     } catch (e) { setStatus(e.message, true); }
   });
+
+  function renderReport() {
+    const r = view.report;
+    if (!r || r.campaign_id !== view.campaign?.id) { $("camp-report").replaceChildren(); return; }
+    const cols = ["audience", "drafted", "approved", "exported", "opened", "clicked", "converted", "revenue"];
+    const row = (label, s) => el("tr", {}, el("th", { scope: "row" }, label),
+      cols.map((k) => el("td", { class: "num" }, k === "revenue" ? yen(s[k]) : num(s[k]))),
+      el("td", { class: "num" }, s.uplift === null || s.uplift === undefined ? "—" : `${s.uplift > 0 ? "+" : ""}${s.uplift}pt`));
+    $("camp-report").replaceChildren(el("table", { class: "report" },
+      el("thead", {}, el("tr", {}, el("th", {}, t("step")), cols.map((k) => el("th", { scope: "col" }, t("r_" + k))), el("th", {}, t("r_uplift")))),
+      el("tbody", {}, r.steps.map((s) => row(`${s.step_index + 1}. ${t("p_" + s.purpose)}`, s)), row(t("total"), r.total))));
+  }
 
   // ---- draft review -----------------------------------------------------------------------
   $("rev-status").addEventListener("change", loadDrafts);
@@ -457,7 +484,8 @@
     const c = view.campaign;
     if (!c) return;
     try {
-      const page = await api("GET", `/campaigns/${c.id}/drafts?status=${$("rev-status").value}&per_page=200`);
+      const status = $("rev-status").value;
+      const page = await api("GET", `/campaigns/${c.id}/drafts?per_page=200${status ? `&status=${status}` : ""}`);
       view.drafts = page.items;
     } catch (e) { setStatus(e.message, true); view.drafts = []; }
     renderDraftList();
@@ -484,6 +512,10 @@
     $("rev-draft").hidden = false;
     $("rev-meta").textContent = `#${d.id} · ${t("step")} ${d.step_index + 1} · ${t("p_" + d.purpose)} · ${t("st_" + d.status)}` +
       `${d.scheduled_at ? ` · ${t("scheduled")} ${day(d.scheduled_at)}` : ""} · ${d.model || ""}`;
+    const done = d.status === "exported";  // handed off: nothing left to review
+    for (const id of ["rev-approve", "rev-reject", "rev-save"]) $(id).disabled = done;
+    $("rev-subject").readOnly = done;
+    $("rev-body").readOnly = done;
     $("rev-subject").value = d.subject || "";
     $("rev-body").value = d.body || "";
     $("rev-offer").textContent = d.offer ? `${t("offer")}: ${d.offer.code} · ${d.offer.kind === "percent" ? `${d.offer.value}%` : yen(d.offer.value, d.offer.currency)}` +

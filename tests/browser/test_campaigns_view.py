@@ -128,3 +128,89 @@ def test_agent_has_no_campaigns_view(live_server: LiveServer, browser: Any) -> N
     sign_in(page, live_server, "agent")
     assert page.is_hidden("#views") and page.is_hidden("#campaigns")
     page.close()
+
+
+def test_campaign_run_review_export_report(live_server: LiveServer, browser: Any) -> None:
+    """Define a one-step thank-you campaign on a saved audience, run it code-only at a fixed
+    clock, review both drafts with the keyboard, export CSV and read the report."""
+    context = browser.new_context(
+        viewport={"width": 1440, "height": 1000}, locale="ja-JP", timezone_id="UTC"
+    )
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    sign_in(page, live_server, "marketing")
+    everyone = {"field": "has_email", "op": "is", "value": True}
+    r = page.request.post(
+        live_server.url + "/audiences", data={"name": "お礼の対象", "condition": everyone}
+    )
+    assert r.status == 201, r.text()
+    page.reload()
+    page.wait_for_selector("#desk:not([hidden])")
+    page.click("#view-campaigns")
+    page.wait_for_selector("#aud-list [data-audience-id]")
+
+    # Define: audience entry, one thank-you step on the day of entry.
+    page.click("#camp-new summary")
+    page.fill("#camp-name", "ご購入のお礼")
+    page.select_option("#camp-entry", label="オーディエンス: お礼の対象")
+    step = page.locator("#camp-steps li.step").first
+    step.locator("input[type=number]").first.fill("0")
+    step.locator("select").select_option("thank_you")
+    shot(page, "4-define")
+    page.click("#camp-create")
+    page.wait_for_selector("#camp-detail:not([hidden])")
+    assert page.inner_text("#camp-detail-title") == "ご購入のお礼"
+
+    # Run at a fixed clock, code-only; the job's progress ends "done".
+    page.fill("#camp-now", "2025-03-01T12:00")
+    page.check("#camp-code-only")
+    page.click("#camp-run")
+    page.wait_for_selector("#camp-job:has-text('完了')", timeout=60_000)
+    page.wait_for_selector("#rev-list [data-draft-id]")
+    assert page.locator("#rev-list [data-draft-id]").count() == 2
+
+    # The first draft beside its customer card, with its citations.
+    page.wait_for_selector("#rev-card h3.name")
+    assert page.input_value("#rev-subject").strip() and page.input_value("#rev-body").strip()
+    first_name = page.inner_text("#rev-card h3.name")
+    assert first_name.split()[0] in page.input_value("#rev-body")
+    shot(page, "5-review")
+
+    # Keyboard: a approves and moves on; e edits, Ctrl+Enter saves (edited).
+    page.locator("#rev-list [data-draft-id]").first.focus()
+    page.keyboard.press("a")
+    page.wait_for_selector("#rev-list li:nth-child(1) .st-approved")
+    page.wait_for_function(
+        "document.activeElement.closest('#rev-list li:nth-child(2)') !== null"
+    )
+    page.keyboard.press("e")
+    assert page.evaluate("document.activeElement.id") == "rev-body"
+    page.keyboard.press("Control+End")
+    page.keyboard.type("\n追伸: またのご来店をお待ちしております。")
+    page.keyboard.press("Control+Enter")
+    page.wait_for_selector("#rev-list li:nth-child(2) .st-edited")
+    assert "追伸" in page.input_value("#rev-body")
+
+    # Export CSV: a file with both approved mails; the drafts become exported.
+    with page.expect_download() as download:
+        page.click("#camp-export-csv")
+    path = download.value.path()
+    assert path is not None
+    csv_text = open(path, encoding="utf-8-sig").read()
+    assert "追伸" in csv_text and "taro.yamada@example.jp" in csv_text
+    page.wait_for_selector("#camp-status:has-text('2')")
+
+    # The report: the step's row and the total.
+    page.click("#camp-report-open")
+    page.wait_for_selector("#camp-report table")
+    report = page.inner_text("#camp-report")
+    assert "合計" in report and "書き出し" in report
+    shot(page, "6-report")
+
+    page.click("#lang-toggle")
+    assert page.inner_text("#rev-title") == "Review drafts"
+    assert "Total" in page.inner_text("#camp-report")
+    shot(page, "7-english")
+    assert not errors, errors
+    context.close()
