@@ -9,6 +9,7 @@ English labels. Screenshots in test-artifacts/campaigns-*.png. Integration: abou
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -36,8 +37,9 @@ def wait_count(page: Any, expected: str) -> None:
         )
     except Exception:
         shot(page, "failed")
+        error = page.inner_text("#aud-error")
         raise AssertionError(
-            f"count {count_text(page)!r}, wanted {expected}; error {page.inner_text('#aud-error')!r}"
+            f"count {count_text(page)!r}, wanted {expected}; error {error!r}"
         ) from None
 
 
@@ -181,9 +183,7 @@ def test_campaign_run_review_export_report(live_server: LiveServer, browser: Any
     page.locator("#rev-list [data-draft-id]").first.focus()
     page.keyboard.press("a")
     page.wait_for_selector("#rev-list li:nth-child(1) .st-approved")
-    page.wait_for_function(
-        "document.activeElement.closest('#rev-list li:nth-child(2)') !== null"
-    )
+    page.wait_for_function("document.activeElement.closest('#rev-list li:nth-child(2)') !== null")
     page.keyboard.press("e")
     assert page.evaluate("document.activeElement.id") == "rev-body"
     page.keyboard.press("Control+End")
@@ -197,7 +197,7 @@ def test_campaign_run_review_export_report(live_server: LiveServer, browser: Any
         page.click("#camp-export-csv")
     path = download.value.path()
     assert path is not None
-    csv_text = open(path, encoding="utf-8-sig").read()
+    csv_text = Path(path).read_text(encoding="utf-8-sig")
     assert "追伸" in csv_text and "taro.yamada@example.jp" in csv_text
     page.wait_for_selector("#camp-status:has-text('2')")
 
