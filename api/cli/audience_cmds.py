@@ -21,7 +21,7 @@ from knowledge.audiences import (
     list_audiences,
     members,
 )
-from knowledge.customer_metrics import refresh_metrics
+from knowledge.customer_metrics import ensure_metrics, refresh_metrics
 from knowledge.db import transaction
 from knowledge.errors import KnowledgeError
 
@@ -184,6 +184,13 @@ def fields_cmd() -> None:
         )
     table.add_row("custom.<key>", "custom", ", ".join(OPS["custom"]), "a custom attribute")
     console.print(table)
+
+
+def refresh_after_import() -> None:
+    """Bring the stored customer metrics up to date after an import, so counts start fresh."""
+    ctx = get_context()
+    with transaction(ctx.sessions) as session:
+        ensure_metrics(session, ctx.settings.analytics)
 
 
 @audiences_app.command("refresh")
