@@ -48,24 +48,14 @@ CONTACT_KINDS = ("email", "call", "meeting_note")
 COMPLAINT_INTENTS = ("complaint", "product_defect")
 
 
-def metrics_fields() -> set[str]:
-    """Fields read from customer_metrics (a condition without them skips the join)."""
-    return {
-        "segment",
-        "r_score",
-        "f_score",
-        "m_score",
-        "recency_days",
-        "ltv",
-        "total_spent",
-        "order_count",
-        "first_order_at",
-        "last_order_at",
-        "f2_status",
-        "favourite_category",
-        "favourite_taste",
-        "favourite_brand",
+# Fields read from customer_metrics: a condition without them skips the join and the refresh.
+METRICS_FIELDS = frozenset(
+    {
+        "segment", "r_score", "f_score", "m_score", "recency_days", "ltv", "total_spent",
+        "order_count", "first_order_at", "last_order_at", "f2_status", "favourite_category",
+        "favourite_taste", "favourite_brand",
     }
+)  # fmt: skip
 
 
 def column(name: str) -> ColumnElement[Any]:
