@@ -17,6 +17,8 @@ from knowledge.models import Audience
 
 CAMPAIGNS_FILE = Path(__file__).parent / "data" / "campaigns.yaml"
 ACTOR = "demo"
+# The day after the demo's reference date, noon in Tokyo: the clock to run its campaigns at.
+DEMO_CLOCK = "2026-11-21T12:00:00+09:00"
 
 
 def load_demo_campaigns(sessions: sessionmaker[Session]) -> list[str]:
