@@ -26,6 +26,7 @@ GRANTS: dict[str, tuple[Role, ...]] = {
     "brief": ("agent", "sales"),
     "draft": ("agent", "sales", "marketing"),  # e-mail drafts and rewrites
     "write": ("agent",),  # one interaction at a time (POST /interactions)
+    "campaigns": ("marketing",),  # audiences, campaigns, drafts at scale, export, results
     "import": (),  # batches and files
     "admin": (),  # keys, the audit log, knowledge gaps
     "privacy": (),  # export and erasure of everything held about one person
@@ -55,6 +56,7 @@ def _access(action: str):  # type: ignore[no-untyped-def]
 
 ServicesDep = Annotated[Services, Depends(get_services)]
 AnyRole = Annotated[Principal, Depends(current_principal)]
+Marketer = Annotated[Principal, Depends(require(*GRANTS["campaigns"]))]
 Importer = Annotated[Principal, Depends(require(*GRANTS["import"]))]
 Admin = Annotated[Principal, Depends(require(*GRANTS["admin"]))]
 

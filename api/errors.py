@@ -82,8 +82,12 @@ def _status_for(exc: Exception) -> int:
     """HTTP status of a layer error, by class."""
     if isinstance(exc, ApiError):
         return exc.status
-    if isinstance(exc, kerr.CustomerNotFound | kerr.RecordNotFound):
+    if isinstance(exc, kerr.CustomerNotFound | kerr.RecordNotFound | kerr.AudienceNotFound):
         return 404
+    if isinstance(exc, kerr.AudienceExists):
+        return 409
+    if isinstance(exc, kerr.InvalidCondition):
+        return 422
     if isinstance(exc, kerr.ConsentError | kerr.MergeError):
         return 409
     if type(exc).__name__ == "ApiKeyNotFound":

@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from api.errors import Unavailable
 from api.jobs import ImportJobs
-from knowledge.db import make_engine, make_session_factory, migrate
+from knowledge.customer_metrics import ensure_metrics
+from knowledge.db import make_engine, make_session_factory, migrate, transaction
 from knowledge.settings import Settings
 
 if TYPE_CHECKING:
@@ -144,6 +145,13 @@ class Services:
         except Exception as e:  # readiness shows it; the next ingest retries
             log.error("enrichment failed: %s", type(e).__name__)
             self.errors["enrich"] = f"{type(e).__name__}: {e}"
+        try:  # the analytics audiences filter on, so the next count does not wait for them
+            with transaction(self.sessions) as session:
+                ensure_metrics(session, self.settings.analytics)
+            self.errors.pop("metrics", None)
+        except Exception as e:  # readiness shows it; the next count recomputes
+            log.error("customer metrics refresh failed: %s", type(e).__name__)
+            self.errors["metrics"] = f"{type(e).__name__}: {e}"
         if self.retrieval is None:
             return
         try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 import uuid
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from langchain_core.language_models import BaseChatModel
 from sqlalchemy.orm import Session, sessionmaker
@@ -102,6 +102,12 @@ class AssistantDeps:
         if visibility != EVERYTHING:
             view.retrieval = VisibleSearcher(self.retrieval, visibility, self.sessions)
         return view
+
+    @classmethod
+    def data_only(cls, settings: Settings, sessions: sessionmaker[Session]) -> AssistantDeps:
+        """Deps for code-only jobs (templates + SQL): no model and no retrieval are loaded,
+        so a job that reaches for either fails at once."""
+        return cls(settings, sessions, cast(Any, None), cast(Any, None))
 
     def profile(self, customer_id: int) -> CustomerProfile:
         """The customer's profile (follows merges; CustomerNotFound when absent or hidden)."""

@@ -325,3 +325,57 @@ class ConversationTurn(Base):
     actor: Mapped[str | None] = mapped_column(String(100))
     key_id: Mapped[int | None] = mapped_column(Integer)  # who owns the conversation
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+# --- Audiences (issue 12): derived facts to filter on, and saved audiences -------------------
+
+
+class CustomerMetrics(Base):
+    """Per-customer analytics stored for audience conditions, refreshed when the data changes.
+
+    RFM scores are quantiles over the whole population and CTB picks a top value per customer:
+    computed in Python by knowledge/analytics, so they are stored here to be filtered in SQL
+    (knowledge/customer_metrics.py keeps them current).
+    """
+
+    __tablename__ = "customer_metrics"
+
+    customer_id: Mapped[int] = mapped_column(
+        ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True
+    )
+    order_count: Mapped[int] = mapped_column(Integer, default=0)
+    total_spent: Mapped[Decimal] = mapped_column(Money, default=Decimal("0"))
+    first_order_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_order_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    recency_days: Mapped[int | None] = mapped_column(Integer)
+    r_score: Mapped[int | None] = mapped_column(Integer)
+    f_score: Mapped[int | None] = mapped_column(Integer)
+    m_score: Mapped[int | None] = mapped_column(Integer)
+    segment: Mapped[str] = mapped_column(String(16), index=True)
+    ltv: Mapped[Decimal] = mapped_column(Money, default=Decimal("0"))
+    favourite_category: Mapped[str | None] = mapped_column(String(100))
+    favourite_taste: Mapped[str | None] = mapped_column(String(100))
+    favourite_brand: Mapped[str | None] = mapped_column(String(100))
+
+
+class MetricsState(Base):
+    """When customer_metrics was computed and from which state of the data (one row)."""
+
+    __tablename__ = "customer_metrics_state"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fingerprint: Mapped[list[Any]] = mapped_column(default=list)
+    computed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    customers: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Audience(TimestampMixin, Base):
+    """A saved, named audience: a condition (knowledge/audience_conditions.py) kept as JSON."""
+
+    __tablename__ = "audiences"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    description: Mapped[str | None] = mapped_column(Text)
+    condition: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_by: Mapped[str | None] = mapped_column(String(100))

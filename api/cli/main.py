@@ -9,6 +9,8 @@ import typer
 
 from api.cli import (
     assistant_cmds,
+    audience_cmds,
+    campaign_cmds,
     customer_cmds,
     demo_cmd,
     knowledge_cmds,
@@ -30,10 +32,12 @@ def _register() -> None:
     knowledge_cmds.register(app)
     customer_cmds.register(app)
     privacy_cmds.register(app)
+    audience_cmds.register(app)
     retrieval_cmds.register(app)
     server_cmds.register(app)
     assistant_cmds.register(app)
     demo_cmd.register(app)
+    campaign_cmds.register(app)
 
 
 def run() -> None:

@@ -125,6 +125,10 @@ PLACES: tuple[Place, ...] = (
         lambda t, s: or_(t.c.survivor_id.in_(s.customer_ids), t.c.merged_id.in_(s.customer_ids)),
     ),
     Place("source_records", _source_records),
+    by_parent("campaign_events", "message_id", "campaign_messages"),
+    by_customer("campaign_messages"),  # the drafts written to them, with their e-mail address
+    by_customer("campaign_enrolments"),
+    by_customer("customer_metrics"),
     by_customer("interactions"),  # with their enrichment (sentiment, intent, injection flags)
     by_customer("contacts"),
     by_parent("order_lines", "order_id", "orders", action="keep"),
@@ -139,6 +143,10 @@ NO_CUSTOMER_DATA: Mapping[str, str] = {
     "import_runs": "counts and file names of import batches (rejected rows: quarantine)",
     "api_keys": "staff keys",
     "alembic_version": "the schema revision",
+    "campaigns": "campaign definitions: conditions, steps and offers written by staff",
+    "campaign_runs": "drafting runs: counts, progress and who started them",
+    "customer_metrics_state": "one fingerprint of the data the stored metrics were computed from",
+    "audiences": "saved audience conditions (fields and values, never a customer id or name)",
 }
 
 

@@ -21,6 +21,7 @@ import io
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -107,6 +108,69 @@ def _ask(h: ApiHarness) -> dict[str, Any]:
     return {"question": "異音は？", "customer_id": taro(h)}
 
 
+PERSONS = {"field": "kind", "op": "eq", "value": "person"}
+
+
+def _audience(h: ApiHarness) -> dict[str, Any]:
+    """A fresh saved audience (DELETE needs one per call)."""
+    from knowledge.audiences import create_audience
+    from knowledge.db import transaction
+
+    with transaction(h.services.sessions) as s:
+        saved = create_audience(s, f"matrix {uuid.uuid4().hex[:8]}", PERSONS)
+    return {"audience_id": saved.id}
+
+
+MARKETING = frozenset({"marketing"})
+SEQUENCE = {
+    "trigger": {"field": "first_order_at"},
+    "steps": [{"purpose": "win_back", "delay_days": 0}],
+}
+
+
+def _new_campaign(h: ApiHarness) -> dict[str, Any]:
+    return {"name": f"matrix {uuid.uuid4().hex[:8]}", **SEQUENCE}
+
+
+def _campaign(h: ApiHarness) -> dict[str, Any]:
+    from knowledge.campaigns.store import create_campaign
+
+    with h.services.sessions() as s:
+        cid = create_campaign(s, _new_campaign(h), "matrix").id
+        s.commit()
+    return {"campaign_id": cid}
+
+
+def _run(h: ApiHarness) -> dict[str, Any]:
+    from knowledge.campaigns.store import create_run
+
+    job_id = uuid.uuid4().hex
+    with h.services.sessions() as s:
+        create_run(s, job_id, _campaign(h)["campaign_id"], datetime.now(UTC), True, "matrix")
+        s.commit()
+    return {"job_id": job_id}
+
+
+def _draft(h: ApiHarness) -> dict[str, Any]:
+    from knowledge.campaigns.models import Message
+
+    with h.services.sessions() as s:
+        msg = Message(
+            campaign_id=_campaign(h)["campaign_id"],
+            step_index=0,
+            customer_id=taro(h),
+            status="draft",
+            subject="s",
+            body="b",
+            citations=[],
+            facts={},
+            scheduled_at=datetime.now(UTC),
+        )
+        s.add(msg)
+        s.commit()
+        return {"draft_id": msg.id}
+
+
 MATRIX: dict[tuple[str, str], Call] = {
     # the panel, the API documents, probes and sign-in: no key needed
     ("GET", "/"): Call(PUBLIC),
@@ -190,6 +254,42 @@ MATRIX: dict[tuple[str, str], Call] = {
         NONE, ok=201, json=lambda h: {"name": "n", "role": "sales", "teams": ["east"]}
     ),
     ("DELETE", "/keys/{key_id}"): Call(NONE, path_args=_fresh_key),
+    ("GET", "/audiences/fields"): Call(MARKETING),
+    ("POST", "/audiences/count"): Call(MARKETING, json=lambda h: {"condition": PERSONS}),
+    ("POST", "/audiences/members"): Call(MARKETING, json=lambda h: {"condition": PERSONS}),
+    ("POST", "/audiences"): Call(
+        MARKETING, ok=201, json=lambda h: {"name": uuid.uuid4().hex, "condition": PERSONS}
+    ),
+    ("GET", "/audiences"): Call(MARKETING),
+    ("GET", "/audiences/{audience_id}"): Call(MARKETING, path_args=_audience),
+    ("DELETE", "/audiences/{audience_id}"): Call(MARKETING, ok=204, path_args=_audience),
+    ("GET", "/audiences/{audience_id}/members"): Call(MARKETING, path_args=_audience),
+    ("GET", "/campaigns"): Call(MARKETING),
+    ("POST", "/campaigns"): Call(MARKETING, ok=201, json=_new_campaign),
+    ("GET", "/campaigns/{campaign_id}"): Call(MARKETING, path_args=_campaign),
+    ("POST", "/campaigns/{campaign_id}/run"): Call(
+        MARKETING, ok=202, path_args=_campaign, json=lambda h: {"code_only": True}
+    ),
+    ("GET", "/jobs/{job_id}"): Call(MARKETING, path_args=_run),
+    ("POST", "/jobs/{job_id}/cancel"): Call(MARKETING, path_args=_run),
+    ("DELETE", "/jobs/{job_id}"): Call(MARKETING, path_args=_run),
+    ("GET", "/campaigns/{campaign_id}/drafts"): Call(MARKETING, path_args=_campaign),
+    ("GET", "/drafts/{draft_id}"): Call(MARKETING, path_args=_draft),
+    ("PUT", "/drafts/{draft_id}"): Call(
+        MARKETING, path_args=_draft, json=lambda h: {"subject": "s", "body": "b2"}
+    ),
+    ("POST", "/drafts/{draft_id}/approve"): Call(MARKETING, path_args=_draft),
+    ("POST", "/drafts/{draft_id}/reject"): Call(MARKETING, path_args=_draft),
+    ("POST", "/campaigns/{campaign_id}/drafts/approve"): Call(
+        MARKETING, path_args=_campaign, json=lambda h: {"all": True}
+    ),
+    ("POST", "/campaigns/{campaign_id}/export"): Call(MARKETING, path_args=_campaign),
+    ("GET", "/outbox"): Call(MARKETING),
+    ("POST", "/campaigns/results"): Call(
+        MARKETING, json=lambda h: {"events": [{"message_id": 1, "event": "sent"}]}
+    ),
+    ("POST", "/campaigns/results/file"): Call(MARKETING, files=True),
+    ("GET", "/campaigns/{campaign_id}/report"): Call(MARKETING, path_args=_campaign),
 }
 
 DEFAULT = VisibilitySettings()
@@ -256,6 +356,7 @@ def want(call: Call, role: str, relation: str, policy: VisibilitySettings) -> in
 
 def send(m: Matrix, method: str, path: str, call: Call, headers: dict[str, str]) -> Any:
     h = m.h
+    h.client.cookies.clear()  # POST /session leaves the panel's cookie in the client
     url = path.format(**call.path_args(h))
     kwargs: dict[str, Any] = {"headers": headers, "params": call.params}
     if call.json is not None:
