@@ -10,6 +10,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from assistant.grounding import GroundingPolicy
 from assistant.llm.factory import llm_label
+from assistant.llm.masked import MaskedChatModel, masking_wanted
+from assistant.masking.known import KnownFromSQL
 from knowledge.errors import RecordNotFound
 from knowledge.profiles import build_profile
 from knowledge.records import CustomerProfile, InteractionRecord
@@ -48,8 +50,10 @@ class AssistantDeps:
         self.max_tokens = settings.llm.max_tokens
         self.sessions = sessions
         self.retrieval = retrieval
-        self.llm = llm
         self.model = llm_label(llm, settings.llm)
+        if masking_wanted(settings.llm):
+            llm = MaskedChatModel(inner=llm, known=KnownFromSQL(sessions))
+        self.llm = llm
 
     def profile(self, customer_id: int) -> CustomerProfile:
         """The customer's profile (follows merges; CustomerNotFound when absent)."""
