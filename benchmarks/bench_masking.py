@@ -78,11 +78,11 @@ def main() -> None:
                 if p.kind != "PERSON"
                 else ("PERSON (known)" if p.known else "PERSON (pattern)")
             )
-            ok = all(i in masked for i in range(p.start, p.end))
+            whole = all(i in masked for i in range(p.start, p.end))
             for key in (kind, "PERSON (all)") if p.kind == "PERSON" else (kind,):
-                hits[key][0] += ok
+                hits[key][0] += whole
                 hits[key][1] += 1
-            if not ok:
+            if not whole:
                 misses[kind].append(f"{p.value!r} in {record.text!r}")
     elapsed = time.perf_counter() - started
     false_records, false_share, false_found = false_masks([r.text for r in clean])
@@ -91,8 +91,8 @@ def main() -> None:
     print(f"{len(planted)} records with planted values, {len(clean)} clean; seed {args.seed}")
     print(f"{'kind':18} {'recall':>8} {'masked/planted':>16}")
     for kind in sorted(hits):
-        ok, n = hits[kind]
-        print(f"{kind:18} {ok / n:8.2%} {f'{ok}/{n}':>16}")
+        n_masked, n = hits[kind]
+        print(f"{kind:18} {n_masked / n:8.2%} {f'{n_masked}/{n}':>16}")
     print(
         f"false masks on clean synthetic text: {false_records}/{len(clean)} texts "
         f"({false_records / len(clean):.1%}), {false_share:.2%} of characters"

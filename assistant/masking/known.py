@@ -113,7 +113,7 @@ def _literal(kind: str, value: str) -> str:
         digits = re.sub(r"\D", "", folded)
         if len(digits) != 7:
             return ""
-        return rf"(?<!\d){digits[:3]}-?{digits[3:]}(?!\d)"
+        return rf"(?<!\d){digits[:3]}[- ]?{digits[3:]}(?!\d)"
     if kind == "ADDRESS" and len(folded) < 8:
         return ""  # a bare city or prefecture is no one's address
     return r"\s*".join(re.escape(c) for c in re.sub(r"\s+", "", folded))

@@ -13,7 +13,9 @@ from dataclasses import dataclass, field
 from assistant.masking.patterns import KINDS, Span, find_patterns, fold_text
 
 # Lenient on the way back: a model may drop or swap the brackets.
-_PLACEHOLDER = re.compile(r"[⟦\[【〔]{0,2}\s?(" + "|".join(KINDS) + r")_(\d+)\s?[⟧\]】〕]{0,2}")
+_PLACEHOLDER = re.compile(
+    r"(?:[⟦\[【〔]{1,2} ?)?(" + "|".join(KINDS) + r")_(\d+)(?: ?[⟧\]】〕]{1,2})?"
+)
 # The longest placeholder text a model might write (⟦ADDRESS_123⟧ with spaces): what a stream
 # holds back while a placeholder may still be arriving.
 _HOLD_CHARS = 24
