@@ -10,7 +10,7 @@ from collections.abc import Iterable
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from assistant.masking.masker import KnownValues
+from assistant.masking.masker import ADDRESS_KEY, KnownValues
 from assistant.masking.patterns import fold_text, words
 from knowledge.personal import personal_values, personal_values_version
 
@@ -84,39 +84,33 @@ def compile_known(names: Iterable[str], others: Iterable[tuple[str, str]]) -> Kn
     if latin_parts:
         body = _trie_regex(latin_parts, "")
         patterns.append(("PERSON", re.compile(rf"(?<![A-Za-z]){body}(?![A-Za-z])")))
-    by_kind: dict[str, set[str]] = {}
+    addresses: dict[str, list[str]] = {}
+    numbers: dict[str, str] = {}
     for kind, value in others:
-        literal = _literal(kind, value)
-        if literal:
-            by_kind.setdefault(kind, set()).add(literal)
-    for kind, literals in sorted(by_kind.items()):
-        patterns.append((kind, re.compile("|".join(sorted(literals, key=len, reverse=True)), re.I)))
-    return KnownValues(patterns)
+        folded = fold_text(value).strip()
+        compact = "".join(folded.split())
+        if kind == "ADDRESS" and len(compact) >= 8:  # a bare city or prefecture is no one's
+            addresses.setdefault(compact[:ADDRESS_KEY], []).append(compact)
+        elif kind in ("PHONE", "POSTAL"):
+            numbers.update(dict.fromkeys(_number_keys(kind, folded), kind))
+    for candidates in addresses.values():
+        candidates.sort(key=len, reverse=True)
+    # E-mail addresses need no list: the pattern finds every one (assistant.masking.patterns).
+    return KnownValues(patterns, numbers, addresses)
 
 
-def _literal(kind: str, value: str) -> str:
-    """A pattern for one known value, lenient about spaces, dashes and the phone's form."""
-    folded = fold_text(value).strip()
-    if not folded:
-        return ""
-    if kind == "PHONE":
-        digits = re.sub(r"\D", "", folded)
-        if folded.startswith("+81"):  # E.164 as stored; texts write it nationally too
-            digits = digits[2:]
-            head = r"(?:\+81[ \-]?\(?0?\)?[ \-]?|0)"
-        else:
-            head = r"\+?" if folded.startswith("+") else ""
-        if len(digits) < 8:
-            return ""
-        return head + r"[ \-.()]*".join(digits) + r"(?!\d)"
+def _number_keys(kind: str, folded: str) -> list[str]:
+    """The digit strings a known phone or postal code is written with in texts."""
+    digits = re.sub(r"\D", "", folded)
     if kind == "POSTAL":
-        digits = re.sub(r"\D", "", folded)
-        if len(digits) != 7:
-            return ""
-        return rf"(?<!\d){digits[:3]}[- ]?{digits[3:]}(?!\d)"
-    if kind == "ADDRESS" and len(folded) < 8:
-        return ""  # a bare city or prefecture is no one's address
-    return r"\s*".join(re.escape(c) for c in re.sub(r"\s+", "", folded))
+        return [digits] if len(digits) == 7 else []
+    if len(digits) < 9:
+        return []
+    if folded.startswith("+81"):  # stored as E.164; Japanese texts write it nationally
+        return [digits, "0" + digits[2:]]
+    if folded.startswith("+1"):
+        return [digits, digits[1:]]
+    return [digits]
 
 
 class KnownFromSQL:

@@ -24,18 +24,62 @@ _ARTICLE_BLOCK = re.compile(r"<<<RECORD (\d+) id=article:[^>]*>>>.*?<<<END RECOR
 _MAYBE_OPEN = re.compile(r"[⟦\[【〔]{1,2}\s?[A-Z_0-9]*$|[A-Z][A-Z_0-9]*$")
 
 
+# A number as texts write it, in pieces: "090-1111-2222", "+81 90 1111 2222", "(03)1234-5678".
+_NUMBER_PIECE = re.compile(r"\+?\(?\d[\d\-.()]*")
+_MAX_PIECES = 5
+ADDRESS_KEY = 4
+
+
 @dataclass
 class KnownValues:
-    """Personal values known from SQL, found wherever they appear: a compiled finder per kind."""
+    """Personal values known from SQL, found wherever they appear: a compiled finder per kind
+    for names and addresses, and the digits of known phones and postal codes (a set: tens of
+    thousands of numbers are looked up, not tried one by one)."""
 
     patterns: list[tuple[str, re.Pattern[str]]] = field(default_factory=list)
+    numbers: dict[str, str] = field(default_factory=dict)  # digits -> PHONE | POSTAL
+    # Addresses without their spaces, by their first ADDRESS_KEY characters, longest first.
+    addresses: dict[str, list[str]] = field(default_factory=dict)
 
     def spans(self, folded: str) -> list[Span]:
-        return [
+        found = [
             Span(m.start(), m.end(), kind)
             for kind, pattern in self.patterns
             for m in pattern.finditer(folded)
         ]
+        if self.numbers:
+            found += self._number_spans(folded)
+        if self.addresses:
+            found += self._address_spans(folded)
+        return found
+
+    def _address_spans(self, folded: str) -> list[Span]:
+        # Texts space an address as they like: compare without spaces, map back to positions.
+        where = [i for i, c in enumerate(folded) if not c.isspace()]
+        compact = "".join(folded[i] for i in where)
+        found = []
+        for i in range(len(compact) - ADDRESS_KEY + 1):
+            for address in self.addresses.get(compact[i : i + ADDRESS_KEY], ()):
+                if compact.startswith(address, i):
+                    found.append(Span(where[i], where[i + len(address) - 1] + 1, "ADDRESS"))
+                    break
+        return found
+
+    def _number_spans(self, folded: str) -> list[Span]:
+        pieces = list(_NUMBER_PIECE.finditer(folded))
+        found = []
+        for i, first in enumerate(pieces):
+            digits = ""
+            last = first
+            for piece in pieces[i : i + _MAX_PIECES]:
+                if piece is not first and folded[last.end() : piece.start()] not in (" ", "-"):
+                    break
+                digits += re.sub(r"\D", "", piece.group())
+                last = piece
+                kind = self.numbers.get(digits)
+                if kind:
+                    found.append(Span(first.start(), piece.end(), kind))
+        return found
 
 
 class Masker:
