@@ -201,6 +201,15 @@ _NOT_NAMES = frozenset(
         """
     )
 )
+# Words that end in an honorific's character and are no one's name: 仕様, 同様, 彼氏, 宮殿.
+_HONORIFIC_WORDS = frozenset(
+    words(
+        """
+    仕様 模様 同様 異様 多様 一様 王様 神様 皆様 奥様 殿様 貴様 左様 有様 文様 紋様 仏様 様様 同氏
+    両氏 某氏 彼氏 諸氏 諸君 主君 暴君 細君 御殿 宮殿 神殿 拝殿 本殿
+    """
+    )
+)
 _ROLE_ENDINGS = tuple("者長員客屋師士官手主様方社業部課局室係店署")
 _JA_NAME = (
     rf"[{_KANJI}][{_KANJI}ノ]{{0,3}}(?: [{_KANJI}]{{1,4}}| ?[ぁ-んァ-ヶー]{{2,5}})?"
@@ -212,13 +221,21 @@ _JA_LABEL = (
 )
 # "氏名：山田太郎", "担当 山田": the name ends at punctuation, an honorific or a particle.
 _JA_NAME_AFTER_LABEL = re.compile(
-    rf"{_JA_LABEL}(?:は|[ :：])*({_JA_NAME})"
+    rf"{_JA_LABEL}[ :：]*({_JA_NAME})"
     rf"(?=[ 、。,.)）」』\n:：/]|$|{_HONORIFICS}|が|は|に|の|と|より|から|です|へ|宛|で|も)"
 )
 # "担当の冨永が対応": after の only a subject or a sender ("担当者の質問に" names no one).
 _JA_NAME_AFTER_LABEL_NO = re.compile(
     rf"{_JA_LABEL}の({_JA_NAME})(?=[、。]|{_HONORIFICS}|が|より|から)"
 )
+# Staff written with their role, as CRM notes do: "CS 田辺 涼", "担当(BA 早川)", "当社 伊東・森".
+_JA_NAME_AFTER_ROLE = re.compile(
+    r"(?:サポート|CS|営業|SE|BA|PM|CSM|AE|店長|店員|スタッフ|当社)[ 　]"
+    rf"([{_KANJI}]{{1,4}}(?:[ ・][{_KANJI}]{{1,4}})*)"
+    rf"(?=[ 、。,.)）」』\n:：/]|$|{_HONORIFICS}|が|は|に|の|と|より|から|です|へ|で|も)"
+)
+# Who introduces themselves: "伊東でございます", "田中と申します".
+_JA_NAME_INTRODUCED = re.compile(rf"([{_KANJI}]{{1,4}})(?=でございます|と申します)")
 # Nouns that follow 担当の / 担当者は and are no one's name.
 _LABEL_NOUNS = frozenset(
     words(
@@ -255,6 +272,11 @@ _JA_SURNAME = re.compile(
 # Acronyms (REST API, ACS URL) are not: each word has a lower-case letter.
 _LATIN_WORD = r"[A-Z][a-z][A-Za-z'\-]*"
 _LATIN_MID_SENTENCE = re.compile(rf"(?<=[a-z,] )({_LATIN_WORD} {_LATIN_WORD})(?![A-Za-z])")
+# Two capitalised words before a verb of reporting: "Ken Mori to check", "Maya Chen said".
+_LATIN_SUBJECT = re.compile(
+    rf"({_LATIN_WORD} {_LATIN_WORD})(?= (?:to|will|said|says|asked|called|wrote|reports|reported"
+    r"|confirmed|noticed|agreed|requested|mentioned|sent|joined|emailed|phoned|visited)\b)"
+)
 _LATIN_TITLE = re.compile(rf"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof)\.? ({_CAP}(?: {_CAP})?)")
 _LATIN_SALUTATION = re.compile(rf"\b(?:Dear|Hi|Hello|Attn:?|Attention:?) ({_CAP}(?: {_CAP})?)")
 _LATIN_LABEL = re.compile(
@@ -310,13 +332,20 @@ _STREET_END = re.compile(rf"(?:{_STREET_TYPES})$")
 _ORGANISATION_WORDS = frozenset(
     words(
         """
-        Foods Food Company Corporation Group Holdings Bank Store Shop Market Hotel University
-        School Hospital Center Centre Park Station Airport City Box Latte Tea Coffee Microsoft
-        Google Apple Amazon Salesforce Slack Teams Zoom Office Windows United States Kingdom New
-        North South East West Street Road Online Cloud Desk Pro Plus Premium Edition
-        """
+    Foods Food Company Corporation Group Holdings Bank Store Shop Market Hotel University
+    School Hospital Center Centre Park Station Airport City Box Latte Tea Coffee Microsoft
+    Google Apple Amazon Salesforce Slack Teams Zoom Office Windows United States Kingdom New
+    North South East West Street Road Online Cloud Desk Pro Plus Premium Edition Enterprise
+    Professional Standard Basic Starter Business Plan Suite Pty Pte GmbH AG Ltd LLC Inc Corp
+    Co KK BV SA Labs Lab Robotics Media Insurance Energy Health Retail Systems Solutions
+    Services Technologies Partners Logistics Lead Analyst Manager Director Officer Engineer
+    Specialist Head Executive Coordinator Administrator Consultant President Procurement
+    Operations Finance Marketing Legal Security Success Account Product Project
+    """
     )
 )
+# A capital inside a word (SoranoDesk, iPhone) marks a product, not a person (Mc/Mac/O' aside).
+_INNER_CAPITAL = re.compile(r"(?<!^Mc)(?<!^Mac)(?<!^O')(?<=[a-z])[A-Z]")
 
 
 def _name_spans(pattern: re.Pattern[str], folded: str, group: int) -> Iterator[Span]:
@@ -339,9 +368,15 @@ def _ja_name_ok(name: str, folded: str, start: int) -> bool:
 
 def find_names(folded: str) -> Iterator[Span]:
     for m in _JA_NAME_BEFORE_HONORIFIC.finditer(folded):
-        if _ja_name_ok(m.group(1), folded, m.start(1)):
+        word = folded[m.end(1) - 1 : m.end(1) + 1]
+        if word not in _HONORIFIC_WORDS and _ja_name_ok(m.group(1), folded, m.start(1)):
             yield Span(m.start(1), m.end(1), "PERSON")
-    for pattern in (_JA_NAME_AFTER_LABEL, _JA_NAME_AFTER_LABEL_NO):
+    for pattern in (
+        _JA_NAME_AFTER_LABEL,
+        _JA_NAME_AFTER_LABEL_NO,
+        _JA_NAME_AFTER_ROLE,
+        _JA_NAME_INTRODUCED,
+    ):
         for m in pattern.finditer(folded):
             name = m.group(1)
             if name not in _LABEL_NOUNS and _ja_name_ok(name, folded, m.start(1)):
@@ -353,10 +388,16 @@ def find_names(folded: str) -> Iterator[Span]:
     yield from _name_spans(_LATIN_LABEL, folded, 1)
     yield from _name_spans(_SIGN_OFF, folded, 1)
     yield from _name_spans(_LATIN_FIRST_LAST, folded, 0)
-    for m in _LATIN_MID_SENTENCE.finditer(folded):
+    for m in (*_LATIN_MID_SENTENCE.finditer(folded), *_LATIN_SUBJECT.finditer(folded)):
         first, last = m.group(1).split(" ")
         skip = _NOT_SURNAMES | _ORGANISATION_WORDS
-        if not (first in skip or last in skip or _STREET_END.match(last)):
+        if not (
+            first in skip
+            or last in skip
+            or _STREET_END.match(last)
+            or _INNER_CAPITAL.search(first)
+            or _INNER_CAPITAL.search(last)
+        ):
             yield Span(m.start(1), m.end(1), "PERSON")
 
 

@@ -74,6 +74,10 @@ def test_phone_formats(text: str, value: str) -> None:
         ("Dear Priya, thanks", "Priya", "PERSON"),
         ("spoke with Rafael Castellanos from purchasing", "Rafael Castellanos", "PERSON"),
         ("Best regards,\nSiobhan Whitfield", "Siobhan Whitfield", "PERSON"),
+        ("Next steps: Maya Chen to check the quote", "Maya Chen", "PERSON"),
+        ("担当(BA 早川): 確認いたします", "早川", "PERSON"),
+        ("当社 CS 田辺 涼。議題", "田辺 涼", "PERSON"),
+        ("お世話になっております。伊東でございます。", "伊東", "PERSON"),
     ],
 )
 def test_other_kinds(text: str, value: str, kind: str) -> None:
@@ -88,6 +92,8 @@ def test_other_kinds(text: str, value: str, kind: str) -> None:
         "Order ORD-2024-00123 on 2024-05-01, total ¥12,345, 3 items at 10:30.",
         "<<<RECORD 1 id=interaction:12:0 kind=review date=2024-05-01 title='配送'>>>",
         "お客様と皆様へ。店長さんとご担当者様に確認します。担当者の質問に答えます。",
+        "ルックアップ項目は仕様上同期対象外です。同様に、名前は入れずにお願いします。",
+        "We moved to SoranoDesk Enterprise with Northgate Media Pty and the Procurement Lead.",
         "山口県の店舗、中野区の倉庫、福島駅から発送。2025年3月10日、50%オフ。",
         "Dear Customer, thanks. Best regards, Kizuna Support. The REST API returns 429.",
         "追跡番号 1234-5678-9012、型番 AB-1234-567、請求書 INV-2025-0042。",
