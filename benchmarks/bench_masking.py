@@ -79,7 +79,7 @@ def demo_held_out() -> dict[str, tuple[int, int]]:
     """On the demo company (texts nobody wrote for the masker): of the person names that occur
     in interaction texts, how many are masked: (masked, occurring) for names SQL knows (customers
     and contacts, as the masker gets them at run time) and for the staff names of the records'
-    authors (unknown to SQL: the patterns alone)."""
+    authors (unknown to SQL: the patterns alone); and the masked spans that hold none of them."""
     from demo.generator import generate
 
     data = generate(scale=0.1)
@@ -143,10 +143,8 @@ def demo_held_out() -> dict[str, tuple[int, int]]:
                         s.start <= m.start() and m.end() <= s.end for s in spans
                     )
     out = {k: (v[0], v[1]) for k, v in counts.items()}
-    out["masked names/addresses that are none of these (" + ", ".join(unlabelled[:5]) + ")"] = (
-        len(unlabelled),
-        total,
-    )
+    examples = f" e.g. {', '.join(unlabelled[:5])}" if unlabelled else ""
+    out[f"masked spans holding no labelled name or value{examples}"] = (len(unlabelled), total)
     return out
 
 
@@ -221,9 +219,7 @@ def main() -> None:
     )
     print(f"masking time: {1000 * elapsed / len(planted):.2f} ms per record")
     for label, (n_masked, n) in demo_held_out().items():
-        print(
-            f"demo company, {label}: {n_masked}/{n} occurrences masked ({n_masked / max(1, n):.1%})"
-        )
+        print(f"demo company, {label}: {n_masked}/{n} ({n_masked / max(1, n):.1%})")
     compiled, masked_s, chars = scale(args.people)
     print(
         f"with {args.people} known people: compiled in {compiled:.2f} s (again only when "

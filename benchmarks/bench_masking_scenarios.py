@@ -30,12 +30,13 @@ def main() -> None:
     parser.add_argument("--only", action="append", default=None, help="ids or categories")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--out", type=Path, default=Path("masking-scenarios"))
+    parser.add_argument("--modes", nargs="+", default=["always", "never"])
     args = parser.parse_args()
     only = args.only or ["records"]
     model = str(resolve_model_path(load_settings().llm))
     args.out.mkdir(parents=True, exist_ok=True)
     with contextmanager(serve_model)(model, args.threads) as base_url:
-        for mode in ("always", "never"):
+        for mode in args.modes:
             env = {
                 **os.environ,
                 "KIZUNA_LLM__MODE": "openai",
@@ -51,7 +52,8 @@ def main() -> None:
             for item in only:
                 command += ["--only", item]
             print(f"## mask_personal_data={mode}", flush=True)
-            subprocess.run(command, env=env, check=False)
+            done = subprocess.run(command, env=env, check=False)
+            print(f"## exit status {done.returncode}", flush=True)
 
 
 if __name__ == "__main__":
