@@ -6,6 +6,7 @@ brief, drafts, rewrites and the agent (with its tool calls) alike.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
@@ -13,7 +14,7 @@ from urllib.parse import urlsplit
 
 from langchain_core.callbacks import CallbackManagerForLLMRun
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, ToolMessage
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from pydantic import ConfigDict
 
@@ -47,11 +48,6 @@ class MaskedChatModel(BaseChatModel):
     @property
     def _llm_type(self) -> str:
         return "kizuna-masked"
-
-    @property
-    def model_label(self) -> str | None:
-        """The inner model's label (recorded in the audit log)."""
-        return getattr(self.inner, "model_label", None)
 
     def bind_tools(self, tools: Sequence[Any], **kwargs: Any) -> Any:
         """The inner model's tool binding, masked the same way."""
@@ -135,8 +131,6 @@ def _mask_message(masker: Masker, message: BaseMessage) -> BaseMessage:
         update["tool_calls"] = [
             {**c, "args": _map_strings(c["args"], masker.mask)} for c in message.tool_calls
         ]
-    if isinstance(message, ToolMessage):
-        update["artifact"] = None  # the tool's raw result stays on this machine
     return message.model_copy(update=update)
 
 
@@ -168,6 +162,4 @@ def _map_strings(value: Any, fn: Callable[[str], str]) -> Any:
 
 
 def _json(args: Any) -> str:
-    import json
-
     return json.dumps(args, ensure_ascii=False)

@@ -22,8 +22,6 @@ _HOLD_CHARS = 24
 # A knowledge-base article in a prompt's RECORDS block (assistant.context.render_records).
 _ARTICLE_BLOCK = re.compile(r"<<<RECORD (\d+) id=article:[^>]*>>>.*?<<<END RECORD \1>>>", re.S)
 _MAYBE_OPEN = re.compile(r"[⟦\[【〔]{1,2}\s?[A-Z_0-9]*$|[A-Z][A-Z_0-9]*$")
-
-
 # A number as texts write it, in pieces: "090-1111-2222", "+81 90 1111 2222", "(03)1234-5678".
 _NUMBER_PIECE = re.compile(r"\+?\(?\d[\d\-.()]*")
 _MAX_PIECES = 5
@@ -177,7 +175,6 @@ class StreamRestorer:
         tail = _MAYBE_OPEN.search(self.pending[-_HOLD_CHARS:])
         if tail is not None:
             cut = len(self.pending) - (len(self.pending[-_HOLD_CHARS:]) - tail.start())
-        # A placeholder just closed may be followed by its closing bracket: keep it whole.
         ready, self.pending = self.pending[:cut], self.pending[cut:]
         return self.masker.restore(ready)
 
