@@ -200,3 +200,20 @@ def test_brief_and_drafts_send_no_planted_value(masked_world: Any) -> None:
         assert "⟦" not in draft.subject + draft.body
     # The drafts still address the customer by name (filled in by code or restored).
     assert any("Lindqvist" in d.body or "Ingrid" in d.body for d in drafts[2:])
+
+
+def test_known_names_follow_the_people_in_sql(settings: Settings, sqlite_engine: Any) -> None:
+    from assistant.masking.known import KnownFromSQL
+    from assistant.masking.masker import Masker
+
+    sessions = make_session_factory(sqlite_engine)
+    known = KnownFromSQL(sessions)
+    note = "前回は綾瀬が訪問しました。"  # no honorific, no label, not a common surname
+    assert Masker(known()).mask(note) == note
+    person = {"external_id": "N", "kind": "person", "name": "綾瀬 ひかり", "phone": "0312345678"}
+    report = import_records(
+        sessions, [person], source="test", entity="customer", settings=settings.imports
+    )
+    assert report.inserted == 1
+    masked = Masker(known()).mask(note + "電話は03 1234 5678。")
+    assert "綾瀬" not in masked and "5678" not in masked, masked
