@@ -85,10 +85,26 @@ _OFFER = re.compile(
 )
 
 
+# A code-like token (letters and digits, as coupon codes are): in a sentence that makes an
+# offer it must be the trusted offer's own code.
+_CODE = re.compile(
+    r"(?<![a-z0-9_-])(?=[a-z0-9_-]*\d)(?=[a-z0-9_-]*[a-z])[a-z0-9][a-z0-9_-]{2,31}(?![a-z0-9_-])"
+)
+
+
 def untrusted_offer(sentence: str, trusted: str) -> str | None:
-    """The offer a sentence makes that no trusted source makes (None when there is none)."""
+    """The offer a sentence makes that no trusted source makes (None when there is none).
+
+    A campaign's offer (code, value, validity) is trusted text: a sentence may repeat it, but
+    another amount or code next to offer words is refused."""
     norm_trusted = _norm(trusted)
-    for m in _OFFER.finditer(_norm(sentence)):
+    norm = _norm(sentence)
+    offers = list(_OFFER.finditer(norm))
+    for m in offers:
         if m.group(0) not in norm_trusted:
             return m.group(0)
+    if offers:
+        for m in _CODE.finditer(norm):
+            if m.group(0) not in norm_trusted:
+                return m.group(0)
     return None

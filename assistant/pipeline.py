@@ -226,11 +226,14 @@ def count_and_list(
     records: list[ContextRecord],
     language: str,
     embedder: Embedder | None = None,
+    *,
+    zero_counts: bool = False,
 ) -> tuple[list[Sentence], list[Citation]] | None:
     """For a counting question ("how many times", "何回", "すべて"): the number of the
-    customer's matching records and one cited line each, assembled by code; None otherwise."""
+    customer's matching records and one cited line each, assembled by code; None otherwise.
+    zero_counts: the records are all there are (counted from SQL), so none is an answer."""
     matching = [r for r in records if r.customer_id is not None]
-    if not (is_counting(question) and matching):
+    if not (is_counting(question) and (matching or zero_counts)):
         return None
     matching.sort(key=lambda r: (r.date is None, r.date))
     n = len(matching)
@@ -289,6 +292,7 @@ def record(
         cited_records=[c.record_id for c in citations],
         model=deps.model,
         details={"guard": output.guard.model_dump(), **(details or {})},
+        key_id=deps.key_id,
     )
 
 
@@ -310,4 +314,5 @@ def save_exchange(
             text=text,
             customer_id=customer_id,
             actor=actor,
+            key_id=deps.key_id,
         )

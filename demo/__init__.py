@@ -6,12 +6,14 @@ knowledge.importing and writes <data_dir>/demo/questions.json and questions.json
 
 from __future__ import annotations
 
+from demo.campaigns import DEMO_CLOCK
 from demo.common import DEFAULT_SEED, REFERENCE_DATE
 from demo.generator import DemoData, generate
 from demo.loader import DemoLoadError, DemoSummary, database_counts, load_demo
 
 __all__ = [
     "DEFAULT_SEED",
+    "DEMO_CLOCK",
     "REFERENCE_DATE",
     "DemoData",
     "DemoLoadError",

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from demo.campaigns import load_demo_campaigns
 from demo.common import DEFAULT_SEED, REFERENCE_DATE, Ref
 from demo.generator import DemoData, generate
 from demo.plan import Plan
@@ -109,6 +110,7 @@ def load_demo(
         # The generator writes valid records only: a rejection is a bug worth stopping for.
         raise DemoLoadError(f"{len(rejected)} demo records were rejected, first: {rejected[0]}")
     assert data.plan is not None
+    load_demo_campaigns(sessions)
     out_dir = Path(settings.data_dir) / "demo"
     with sessions() as session:
         doc = questions_document(session, data)

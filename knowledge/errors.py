@@ -50,3 +50,43 @@ class ConsentError(KnowledgeError):
     """An action the customer's consent flags do not allow (e.g. marketing mail to an opt-out)."""
 
     code = "consent_refused"
+
+
+class CampaignError(KnowledgeError):
+    """A campaign definition, draft action or results file that cannot be accepted."""
+
+    code = "campaign_error"
+
+
+class CampaignNotFound(RecordNotFound):
+    code = "campaign_not_found"
+
+    def __init__(self, what: str) -> None:
+        KnowledgeError.__init__(self, f"{what} does not exist")
+        self.record_id = what
+
+
+class InvalidCondition(KnowledgeError):
+    """An audience condition that does not parse; `problems` are 'path: what is wrong'."""
+
+    code = "invalid_condition"
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+class AudienceNotFound(KnowledgeError):
+    code = "audience_not_found"
+
+    def __init__(self, audience_id: int | str) -> None:
+        super().__init__(f"audience {audience_id} does not exist")
+        self.audience_id = audience_id
+
+
+class AudienceExists(KnowledgeError):
+    code = "audience_exists"
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"an audience named {name!r} already exists")
+        self.name = name

@@ -13,17 +13,21 @@ import threading
 import time
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from knowledge.analytics import rfm
-from knowledge.analytics.base import OrderAggregate, money, order_aggregates, reference_date
+from knowledge.analytics.base import (
+    OrderAggregate,
+    data_fingerprint,
+    money,
+    order_aggregates,
+    reference_date,
+)
 from knowledge.analytics.ctb import ctb
 from knowledge.analytics.f2 import f2_status
 from knowledge.analytics.ltv import ltv
 from knowledge.analytics.rfm import Population, prospect, score
 from knowledge.analytics.segments import segment_summary
-from knowledge.models import Customer, ImportRun, MergeLog, Order
 from knowledge.records import CustomerFacts, CustomerProfile
 from knowledge.repository import (
     OPEN_STATUSES,
@@ -79,7 +83,7 @@ class PopulationCache:
         engine = session.get_bind().engine
         # The engine object too: two in-memory SQLite databases share one URL.
         key = (id(engine), str(engine.url), settings.reference_date)
-        fingerprint = _fingerprint(session)
+        fingerprint = data_fingerprint(session)
         now = time.monotonic()
         with self._lock:
             entry = self._entries.get(key)
@@ -98,22 +102,6 @@ class PopulationCache:
         """Forget every cached population."""
         with self._lock:
             self._entries.clear()
-
-
-def _fingerprint(session: Session) -> tuple[object, ...]:
-    row = session.execute(
-        select(
-            select(func.max(Order.id)).scalar_subquery(),
-            select(func.max(Order.ordered_at)).scalar_subquery(),
-            select(func.max(ImportRun.id)).scalar_subquery(),
-            select(func.max(MergeLog.id)).scalar_subquery(),
-            select(func.count(MergeLog.undone_at)).scalar_subquery(),
-            select(func.count(Customer.id))
-            .where(Customer.merged_into_id.is_(None))
-            .scalar_subquery(),
-        )
-    ).one()
-    return tuple(row)
 
 
 # One per process: profiles built without an explicit population share it.

@@ -8,10 +8,12 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from api.cli.context import get_context
+from api.cli.audience_cmds import refresh_after_import
+from api.cli.context import CliContext, get_context
 from assistant.enrich import enrich_all
-from demo import DEFAULT_SEED, DemoLoadError, DemoSummary, database_counts, load_demo
+from demo import DEFAULT_SEED, DEMO_CLOCK, DemoLoadError, DemoSummary, database_counts, load_demo
 from knowledge.analytics import segment_summary
+from knowledge.campaigns.store import list_campaigns
 
 console = Console()
 
@@ -51,6 +53,7 @@ def demo(
             raise typer.Exit(1) from e
     with console.status("enriching the interactions (sentiment, intent)…"):
         enriched = enrich_all(ctx.sessions, ctx.settings.assistant.intents)
+        refresh_after_import()  # the analytics audiences filter on
     _print_summary(summary)
     console.print(f"{enriched:,} interactions enriched (sentiment, intent)")
     with ctx.sessions() as session:
@@ -67,6 +70,7 @@ def demo(
     for r in rows:
         seg.add_row(r.segment, f"{r.customers:,}", f"{r.share:.1%}", f"{r.revenue:,.0f}")
     console.print(seg)
+    _print_campaigns(ctx)
     if serve:
         from api.cli.demo_serve import index_and_serve
 
@@ -90,6 +94,18 @@ def _print_summary(s: DemoSummary) -> None:
         f"{s.planted}, planted duplicates: {s.duplicates}; reference date {s.reference_date}"
     )
     console.print(f"questions: {s.questions_path}\n           {s.questions_jsonl_path}")
+
+
+def _print_campaigns(ctx: CliContext) -> None:
+    with ctx.sessions() as session:
+        campaigns = list_campaigns(session)
+    for c in campaigns:
+        console.print(f"campaign {c.id}: {c.name}", highlight=False)
+    if campaigns:
+        console.print(
+            f"run one at the demo's clock: kizuna campaigns run ID --now {DEMO_CLOCK} "
+            "[--code-only]; then kizuna campaigns drafts ID (docs/campaigns.md)"
+        )
 
 
 def register(app: typer.Typer) -> None:

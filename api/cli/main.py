@@ -9,9 +9,12 @@ import typer
 
 from api.cli import (
     assistant_cmds,
+    audience_cmds,
+    campaign_cmds,
     customer_cmds,
     demo_cmd,
     knowledge_cmds,
+    privacy_cmds,
     retrieval_cmds,
     server_cmds,
 )
@@ -28,10 +31,13 @@ def _register() -> None:
     """Add each area's commands to `app`, so `kizuna --help` lists them all."""
     knowledge_cmds.register(app)
     customer_cmds.register(app)
+    privacy_cmds.register(app)
+    audience_cmds.register(app)
     retrieval_cmds.register(app)
     server_cmds.register(app)
     assistant_cmds.register(app)
     demo_cmd.register(app)
+    campaign_cmds.register(app)
 
 
 def run() -> None:

@@ -25,6 +25,7 @@ from assistant.prompting import email_templates, render_text
 from assistant.similarity import content_tokens, overlap
 from assistant.types import Citation, EmailDraft, GuardReport
 from assistant.vocabulary import LENGTHS, PURPOSES, TONES
+from knowledge.campaigns.definition import Offer
 from knowledge.errors import ConsentError
 from knowledge.injection import is_flagged
 from knowledge.records import CustomerProfile, InteractionRecord
@@ -55,6 +56,17 @@ class Frame:
     fallback: str  # the paragraph when nothing the model wrote survives the check
     greeting: str
     closing: str
+    offer: str = ""  # the offer line, from the campaign's definition only
+
+
+@dataclass(frozen=True)
+class CustomFrame:
+    """A campaign's own step frame ($name, $last_product, $favourite ... filled from data)."""
+
+    subject: str
+    personal: str
+    instruction: str = ""
+    marketing: bool = True
 
 
 def _variables(deps: AssistantDeps, profile: Any, step: int | None, lang: str) -> dict[str, Any]:
@@ -67,6 +79,7 @@ def _variables(deps: AssistantDeps, profile: Any, step: int | None, lang: str) -
     favourite = f"{category}（{ctb.taste}）" if lang == "ja" else f"{category} ({ctb.taste})"
     return {
         "name": profile.customer.name,
+        "addressee": _addressee(profile, lang),
         "last_product": product or ("ご購入の商品" if lang == "ja" else "your purchase"),
         "last_order_date": last_date or ("先日" if lang == "ja" else "recently"),
         "top_category": category,
@@ -74,6 +87,16 @@ def _variables(deps: AssistantDeps, profile: Any, step: int | None, lang: str) -
         "sender": deps.config.company_name,
         "step": step or "",
     }
+
+
+def _addressee(profile: CustomerProfile, lang: str) -> str:
+    """Whom the e-mail greets: a person by name; at a company its decision maker (or first
+    contact), in Japanese after the company's name as a business letter is addressed."""
+    customer = profile.customer
+    if customer.kind != "company" or not profile.contacts:
+        return customer.name
+    contact = sorted(profile.contacts, key=lambda c: not c.is_decision_maker)[0]
+    return f"{customer.name} {contact.name}" if lang == "ja" else contact.name
 
 
 def build_draft(
@@ -86,23 +109,19 @@ def build_draft(
     language: str | None,
     step: int | None,
     actor: str,
+    offer: Offer | None = None,
+    custom: CustomFrame | None = None,
 ) -> EmailDraft:
-    """A reviewed-by-a-person draft (never sent); ConsentError for marketing to an opt-out."""
-    _check_options(purpose, tone, length)
-    profile = deps.profile(customer_id)
+    """A reviewed-by-a-person draft (never sent); ConsentError for marketing to an opt-out.
+
+    offer: a campaign step's offer, the only one the draft may state; custom: the frame of a
+    campaign's custom step (purpose "custom")."""
+    profile, lang, step = _prepare(deps, customer_id, purpose, tone, length, language, step, custom)
     cid = profile.customer.id
-    lang = choose_language(language, "", profile.customer.language)
-    template = email_templates(lang)[purpose]
-    if template.get("marketing") and profile.customer.email_opt_out:
-        raise ConsentError(
-            f"customer {cid} opted out of marketing e-mail: no {purpose} draft (service mail only)"
-        )
-    if purpose == "f2_step":
-        step = _f2_step(template, step)
     config = deps.config
     interactions = deps.interactions(cid)
     context = _context(purpose, interactions, config.record_chars, config.intents)
-    frame = _frame(deps, profile, purpose, step, lang, context)
+    frame = _frame(deps, profile, purpose, step, lang, context, offer, custom)
     facts = profile_facts(profile)
     facts_text = render_facts(fact_lines(facts, lang, _FACT_KEYS), lang)
     messages = prompt(
@@ -117,7 +136,14 @@ def build_draft(
     )
     generated = complete(deps, messages, max_tokens=60 * LENGTHS[length])
     trusted = "\n".join(
-        [facts_text, frame.instruction, frame.personal, frame.fallback, config.company_name]
+        [
+            facts_text,
+            frame.instruction,
+            frame.personal,
+            frame.fallback,
+            frame.offer,
+            config.company_name,
+        ]
     )
     paragraph, citations, guard = _checked_paragraph(deps, generated.text, context, cid, trusted)
     paragraph, removed = draft_filter.clean(
@@ -136,10 +162,7 @@ def build_draft(
         length=length,
         language=lang,
         subject=frame.subject,
-        body=(
-            f"{frame.greeting}\n\n{frame.personal} {paragraph or frame.fallback}\n\n"
-            f"{frame.closing}\n"
-        ),
+        body=_body(frame, paragraph or frame.fallback),
         citations=citations,
         facts=facts,
         model=deps.model,
@@ -152,9 +175,114 @@ def build_draft(
     return draft
 
 
-def _check_options(purpose: str, tone: str, length: str) -> None:
+def template_draft(
+    deps: AssistantDeps,
+    customer_id: int,
+    *,
+    purpose: str,
+    language: str | None,
+    step: int | None,
+    offer: Offer | None = None,
+    custom: CustomFrame | None = None,
+) -> EmailDraft:
+    """The code-only draft for large sends: the same frame and personal line from data, the
+    purpose's fixed paragraph, no model; cites the order the personal line names."""
+    profile, lang, step = _prepare(
+        deps, customer_id, purpose, "polite", "short", language, step, custom
+    )
+    context: list[ContextRecord] = []
+    if purpose in ("apology", "renewal"):  # the issue or topic is named by a record
+        config = deps.config
+        context = _context(
+            purpose, deps.interactions(profile.customer.id), config.record_chars, config.intents
+        )
+    frame = _frame(deps, profile, purpose, step, lang, context, offer, custom)
+    last = profile.recent_orders[0] if profile.recent_orders else None
+    citations = []
+    if last is not None and last.lines:
+        citations.append(
+            Citation(
+                record_id=f"order:{last.id}",
+                kind="order",
+                date=last.ordered_at,
+                quote=last.lines[0].product_name,
+            )
+        )
+    return EmailDraft(
+        output_id=new_output_id(),
+        customer_id=profile.customer.id,
+        purpose=purpose,
+        tone="polite",
+        length="short",
+        language=lang,
+        subject=frame.subject,
+        body=_body(frame, frame.fallback),
+        citations=citations,
+        facts=profile_facts(profile),
+        model="code-only",
+        guard=GuardReport(),
+        step=step if purpose == "f2_step" else None,
+    )
+
+
+def _prepare(
+    deps: AssistantDeps,
+    customer_id: int,
+    purpose: str,
+    tone: str,
+    length: str,
+    language: str | None,
+    step: int | None,
+    custom: CustomFrame | None,
+) -> tuple[CustomerProfile, str, int | None]:
+    """(profile, language, step) after the options and consent checks."""
+    _check_options(purpose, tone, length, custom)
+    profile = deps.profile(customer_id)
+    cid = profile.customer.id
+    lang = choose_language(language, "", profile.customer.language)
+    marketing = (
+        custom.marketing if custom else bool(email_templates(lang)[purpose].get("marketing"))
+    )
+    if marketing and profile.customer.email_opt_out:
+        raise ConsentError(
+            f"customer {cid} opted out of marketing e-mail: no {purpose} draft (service mail only)"
+        )
+    if purpose == "f2_step":
+        step = _f2_step(email_templates(lang)[purpose], step)
+    return profile, lang, step
+
+
+def _body(frame: Frame, paragraph: str) -> str:
+    offer = f"{frame.offer}\n\n" if frame.offer else ""
+    return f"{frame.greeting}\n\n{frame.personal} {paragraph}\n\n{offer}{frame.closing}\n"
+
+
+def offer_line(offer: Offer, lang: str) -> str:
+    """The one sentence that states the offer, exactly as the campaign defines it."""
+    frames = email_templates(lang)
+    v = offer.value
+    value = f"{v:,.0f}" if v == v.to_integral_value() else f"{v:,f}"
+    variables = {
+        "code": offer.code,
+        "value": value,
+        "currency": offer.currency,
+        "valid_until": offer.valid_until.isoformat(),
+    }
+    where = f"{lang}/email_templates.yaml:offer"
+    variables["discount"] = render_text(frames[f"offer_{offer.kind}"], variables, where)
+    variables["conditions"] = (
+        render_text(frames["offer_conditions"], {"conditions": offer.conditions}, where)
+        if offer.conditions
+        else ""
+    )
+    return render_text(frames["offer"], variables, where)
+
+
+def _check_options(purpose: str, tone: str, length: str, custom: CustomFrame | None) -> None:
     """InvalidRequest for a purpose, tone or length that is not one of the known ones."""
-    if purpose not in PURPOSES:
+    if purpose == "custom" and custom is not None:
+        pass
+    elif purpose not in PURPOSES:
         raise InvalidRequest(f"purpose {purpose!r} is not one of {', '.join(PURPOSES)}")
     if tone not in TONES:
         raise InvalidRequest(f"tone {tone!r} is not one of {', '.join(TONES)}")
@@ -178,10 +306,22 @@ def _frame(
     step: int | None,
     lang: str,
     context: list[ContextRecord],
+    offer: Offer | None = None,
+    custom: CustomFrame | None = None,
 ) -> Frame:
-    """prompts/<lang>/email_templates.yaml's frame of the purpose, filled with the data."""
+    """prompts/<lang>/email_templates.yaml's frame of the purpose (or the campaign's custom
+    frame), filled with the data."""
     frames = email_templates(lang)
-    template = frames[purpose]
+    template: dict[str, Any] = (
+        {
+            "subject": custom.subject,
+            "instruction": custom.instruction or custom.personal,
+            "personal": custom.personal,
+            "fallback": "",
+        }
+        if custom is not None
+        else frames[purpose]
+    )
     variables = _variables(deps, profile, step, lang)
     if purpose == "f2_step":
         subject_t, instruction_t, personal_t, fallback_t = template["steps"][str(step)]
@@ -209,6 +349,7 @@ def _frame(
         fallback=render_text(str(template["fallback"]), variables, where),
         greeting=render_text(str(frames["greeting"]), variables, f"{lang}/greeting"),
         closing=render_text(str(frames["closing"]), variables, f"{lang}/closing"),
+        offer=offer_line(offer, lang) if offer is not None else "",
     )
 
 

@@ -22,7 +22,7 @@ from sqlalchemy import Select, and_, case, func, literal, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from knowledge.models import Customer, Order, OrderLine
+from knowledge.models import Customer, ImportRun, MergeLog, Order, OrderLine
 from knowledge.settings import AnalyticsSettings
 
 CENT = Decimal("0.01")
@@ -173,3 +173,22 @@ def active_customer_count(session: Session) -> int:
     return int(
         session.execute(select(func.count(Customer.id)).where(active_customer())).scalar() or 0
     )
+
+
+def data_fingerprint(session: Session) -> tuple[object, ...]:
+    """A handful of indexed lookups that change when orders, imports, merges or undos do.
+
+    Newest order id and date, newest import run, newest merge, undone merges, active customers:
+    what cached or stored analytics (the RFM population, customer_metrics) are checked against.
+    """
+    row = session.execute(
+        select(
+            select(func.max(Order.id)).scalar_subquery(),
+            select(func.max(Order.ordered_at)).scalar_subquery(),
+            select(func.max(ImportRun.id)).scalar_subquery(),
+            select(func.max(MergeLog.id)).scalar_subquery(),
+            select(func.count(MergeLog.undone_at)).scalar_subquery(),
+            select(func.count(Customer.id)).where(active_customer()).scalar_subquery(),
+        )
+    ).one()
+    return tuple(row)
