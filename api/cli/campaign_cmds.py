@@ -16,7 +16,7 @@ from rich.table import Table
 
 from api.cli.context import get_context
 from knowledge.campaigns import export, report, results, store
-from knowledge.errors import KnowledgeError
+from knowledge.errors import CampaignError, KnowledgeError
 
 console = Console()
 campaigns_app = typer.Typer(help="Campaigns: step-mail sequences, drafts at scale, results.")
@@ -90,6 +90,9 @@ def run(
     try:
         with ctx.sessions() as session:
             store.campaign_row(session, campaign_id)
+            busy = store.active_run(session, campaign_id)
+            if busy is not None:
+                raise CampaignError(f"campaign {campaign_id} is being run (job {busy})")
             store.create_run(session, job_id, campaign_id, clock, code_only, "cli")
             session.commit()
     except KnowledgeError as e:
