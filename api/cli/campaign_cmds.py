@@ -15,7 +15,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedCo
 from rich.table import Table
 
 from api.cli.context import get_context
+from assistant.errors import AssistantError
 from knowledge.campaigns import export, report, results, store
+from knowledge.campaigns.definition import parse_definition
 from knowledge.errors import CampaignError, KnowledgeError
 
 console = Console()
@@ -43,13 +45,16 @@ def create(
     file: Annotated[Path, typer.Argument(help="the definition, JSON or YAML", exists=True)],
 ) -> None:
     """Create a campaign from a definition file (docs/campaigns.md, "Sequences")."""
+    from assistant.jobs.campaign_drafts import check_steps
+
     data = yaml.safe_load(file.read_text(encoding="utf-8"))
     ctx = get_context()
     try:
+        check_steps(parse_definition(data))
         with ctx.sessions() as session:
             record = store.create_campaign(session, data, "cli")
             session.commit()
-    except KnowledgeError as e:
+    except (KnowledgeError, AssistantError) as e:
         _fail(e)
         return
     console.print(f"campaign {record.id}: {record.name}")

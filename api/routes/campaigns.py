@@ -54,6 +54,9 @@ RESULT_TYPES = {".csv", ".tsv", ".json", ".jsonl", ".ndjson"}
 )
 def create_campaign(body: CampaignDefinition, p: Marketer, services: ServicesDep) -> CampaignRecord:
     """Store a validated definition; its name must be new."""
+    from assistant.jobs.campaign_drafts import check_steps
+
+    check_steps(body)
     with services.sessions() as session:
         record = store.create_campaign(session, body.model_dump(mode="json"), p.actor)
         session.commit()

@@ -76,6 +76,9 @@ def test_a_bad_definition_is_refused_naming_the_field(demo_api: ApiHarness) -> N
     }
     r = demo_api.client.post("/campaigns", json=body, headers=demo_api.headers("marketing"))
     assert r.status_code == 422 and "kind" in r.text
+    body["steps"] = [{"purpose": "birthday", "delay_days": 0}]
+    r = demo_api.client.post("/campaigns", json=body, headers=demo_api.headers("marketing"))
+    assert r.status_code == 400 and "steps.0.purpose" in r.json()["error"]["message"]
 
 
 def test_sequence_end_to_end_on_the_demo(demo_api: ApiHarness) -> None:
