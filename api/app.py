@@ -21,6 +21,7 @@ from fastapi.staticfiles import StaticFiles
 
 from api.errors import install_error_handlers
 from api.routes import (
+    audiences,
     campaigns,
     chat,
     customers,
@@ -43,10 +44,13 @@ Kizuna (絆): customer data in one place with a grounded, bilingual assistant on
 Authenticate with an API key (`kizuna keys create --role agent --name alice`):
 `Authorization: Bearer kz_...` or `X-API-Key: kz_...`. The browser panel at `/` signs in with
 a key and keeps an HttpOnly session cookie instead. Roles: `agent` (chat, customers, search,
-briefs), `sales` (customers, briefs, drafts, segments), `marketing` (drafts, segments),
-`admin` (everything, including ingest, imports, keys, audit, gaps).
+briefs), `sales` (customers, briefs, drafts, segments), `marketing` (drafts, segments,
+audiences and campaigns), `admin` (everything, including ingest, imports, keys, audit, gaps).
+Which customers a key sees follows its role's reach (all, its teams', or its own: docs/api.md,
+"Visibility").
 Errors: `{"error": {"code", "message"}}` with 401 (no or bad key), 403 (role), 404 (unknown,
-or not visible to this key), 409 (consent), 422 (malformed), 503 (model/index unavailable).
+or not visible to this key), 409 (consent; a conversation about another customer), 422
+(malformed), 503 (model/index unavailable).
 """
 
 
@@ -82,7 +86,18 @@ def create_app(
             allow_methods=["*"],
             allow_headers=["Authorization", "X-API-Key", "Content-Type"],
         )
-    for module in (system, customers, search, chat, generate, ingest, journal, keys, campaigns):
+    for module in (
+        system,
+        customers,
+        search,
+        chat,
+        generate,
+        ingest,
+        journal,
+        keys,
+        audiences,
+        campaigns,
+    ):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 

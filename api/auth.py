@@ -18,7 +18,8 @@ from fastapi.security import APIKeyCookie, APIKeyHeader, HTTPAuthorizationCreden
 
 from api.errors import Forbidden, Unauthorized
 from knowledge.apikeys import ApiKeyRecord, get_key, verify_key
-from knowledge.settings import ApiSettings
+from knowledge.settings import ApiSettings, VisibilitySettings
+from knowledge.visibility import EVERYTHING, Visibility
 
 COOKIE_NAME = "kizuna_session"
 
@@ -29,11 +30,12 @@ _cookie = APIKeyCookie(name=COOKIE_NAME, auto_error=False, description="panel se
 
 @dataclass(frozen=True)
 class Principal:
-    """The caller: the key's id, its name (the audit actor) and its role."""
+    """The caller: the key's id, its name (the audit actor), its role, and what it may see."""
 
     key_id: int
     name: str
     role: str
+    visibility: Visibility = EVERYTHING
 
     @property
     def actor(self) -> str:
@@ -85,8 +87,9 @@ def clear_session_cookie(response: Response) -> None:
     response.delete_cookie(COOKIE_NAME, path="/", httponly=True, samesite="strict")
 
 
-def _principal(record: ApiKeyRecord) -> Principal:
-    return Principal(key_id=record.id, name=record.name, role=record.role)
+def _principal(record: ApiKeyRecord, settings: VisibilitySettings) -> Principal:
+    visibility = Visibility.of(record.role, record.user, record.teams, settings)
+    return Principal(key_id=record.id, name=record.name, role=record.role, visibility=visibility)
 
 
 def current_principal(
@@ -103,13 +106,13 @@ def current_principal(
         record = verify_key(services.sessions, key.strip())
         if record is None:
             raise Unauthorized("the API key is unknown, wrong or revoked")
-        return _principal(record)
+        return _principal(record, services.settings.visibility)
     if cookie:
         key_id = read_session_cookie(services.settings.api, cookie)
         record = get_key(services.sessions, key_id) if key_id is not None else None
         if record is None:
             raise Unauthorized("the session expired or its key was revoked; sign in again")
-        return _principal(record)
+        return _principal(record, services.settings.visibility)
     raise Unauthorized("an API key is required (Authorization: Bearer <key> or X-API-Key)")
 
 

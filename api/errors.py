@@ -52,6 +52,13 @@ class NotVisible(ApiError):
     code = "not_found"
 
 
+class Conflict(ApiError):
+    """The request contradicts what is stored (a conversation about another customer)."""
+
+    status = 409
+    code = "conflict"
+
+
 class TooLarge(ApiError):
     status = 413
     code = "too_large"
@@ -75,8 +82,12 @@ def _status_for(exc: Exception) -> int:
     """HTTP status of a layer error, by class."""
     if isinstance(exc, ApiError):
         return exc.status
-    if isinstance(exc, kerr.CustomerNotFound | kerr.RecordNotFound):
+    if isinstance(exc, kerr.CustomerNotFound | kerr.RecordNotFound | kerr.AudienceNotFound):
         return 404
+    if isinstance(exc, kerr.AudienceExists):
+        return 409
+    if isinstance(exc, kerr.InvalidCondition):
+        return 422
     if isinstance(exc, kerr.ConsentError | kerr.MergeError):
         return 409
     if type(exc).__name__ == "ApiKeyNotFound":
@@ -153,6 +164,9 @@ NOT_FOUND: Responses = {
 }
 BAD_REQUEST: Responses = {
     400: {"model": ErrorResponse, "description": "The request cannot be served as asked"}
+}
+CONFLICT: Responses = {
+    409: {"model": ErrorResponse, "description": "The conversation is about another customer"}
 }
 UNAVAILABLE: Responses = {
     503: {"model": ErrorResponse, "description": "The language model or index is unavailable"}

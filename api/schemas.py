@@ -313,6 +313,15 @@ class FeedbackOut(BaseModel):
 class KeyCreate(Strict):
     name: Text = Field(min_length=1, max_length=100)
     role: Role
+    user: Text | None = Field(
+        default=None,
+        min_length=1,
+        max_length=100,
+        description="who the key belongs to, as customers' `owner` names them (default: name)",
+    )
+    teams: list[Annotated[str, Field(min_length=1, max_length=100)]] = Field(
+        default_factory=list, max_length=20, description="the teams whose customers it may see"
+    )
 
 
 class KeyOut(BaseModel):
@@ -320,6 +329,8 @@ class KeyOut(BaseModel):
     name: str
     prefix: str
     role: str
+    user: str | None = None
+    teams: list[str] = Field(default_factory=list)
     created_at: datetime | None = None
     revoked_at: datetime | None = None
 
@@ -344,3 +355,19 @@ def _aware(value: Any) -> Any:
 def utc(model: M) -> M:
     """The model with naive datetimes marked UTC (SQLite returns them without an offset)."""
     return type(model).model_validate(_aware(model.model_dump()))
+
+
+class ErasureResult(BaseModel):
+    """What `DELETE /customers/{id}` did, per table (and index), by count."""
+
+    customer_id: int
+    customer_ids: list[int] = Field(description="the person's records: survivor and merged")
+    deleted: dict[str, int] = Field(description="rows (and index chunks) removed, per place")
+    kept: dict[str, int] = Field(description="rows kept for accounting (orders, order lines)")
+    scrubbed: dict[str, int] = Field(
+        description="rows kept with personal fields replaced (tombstone customer, audit entries)"
+    )
+    audit_output_id: str = Field(description="the audit entry recording this erasure")
+    seconds: dict[str, float] = Field(
+        description="time per step: sql, each index, compact (the database file's VACUUM)"
+    )

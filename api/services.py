@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -16,7 +17,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from api.errors import Unavailable
 from api.jobs import ImportJobs
-from knowledge.db import make_engine, make_session_factory, migrate
+from knowledge.customer_metrics import ensure_metrics
+from knowledge.db import make_engine, make_session_factory, migrate, transaction
 from knowledge.settings import Settings
 
 if TYPE_CHECKING:
@@ -113,6 +115,16 @@ class Services:
             return
         self.spawn(lambda: self.run_cpu(self._refresh_until_settled))
 
+    @contextmanager
+    def refresh_paused(self) -> Iterator[None]:
+        """No enrichment or index pass runs meanwhile (a pass that read a customer's records
+        before an erasure would write their chunks back after it); one asked for meanwhile
+        runs afterwards."""
+        with self._refresh_lock:
+            yield
+        if self._refresh_again:
+            self.schedule_refresh()
+
     def _refresh_until_settled(self) -> None:
         # The flag is checked again after the lock is released: a request that found the
         # lock held just before the release is then not lost.
@@ -133,6 +145,13 @@ class Services:
         except Exception as e:  # readiness shows it; the next ingest retries
             log.error("enrichment failed: %s", type(e).__name__)
             self.errors["enrich"] = f"{type(e).__name__}: {e}"
+        try:  # the analytics audiences filter on, so the next count does not wait for them
+            with transaction(self.sessions) as session:
+                ensure_metrics(session, self.settings.analytics)
+            self.errors.pop("metrics", None)
+        except Exception as e:  # readiness shows it; the next count recomputes
+            log.error("customer metrics refresh failed: %s", type(e).__name__)
+            self.errors["metrics"] = f"{type(e).__name__}: {e}"
         if self.retrieval is None:
             return
         try:

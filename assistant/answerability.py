@@ -18,6 +18,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from assistant.record_kinds import kinds_named
 from assistant.similarity import content_tokens, overlap, split_sentences
 from retrieval.types import SearchHit
 
@@ -163,9 +164,15 @@ def decide(
     (facts_answer) is answerable whatever the records say."""
     hits = [h for hits in lists for h in hits]
     ranks = [rank for hits in lists for rank in range(len(hits))]
+    named = kinds_named(question)
     probabilities = [
-        model.probability(evidence(question, h, r, c))
-        for h, r, c in zip(hits, ranks, cosines, strict=True)
+        # A customer's record of the kind the question names ("in the store", "where did we
+        # meet") is answerable evidence even when no word of it matches.
+        max(p, model.answer_at) if h.customer_id is not None and h.kind in named else p
+        for h, p in (
+            (h, model.probability(evidence(question, h, r, c)))
+            for h, r, c in zip(hits, ranks, cosines, strict=True)
+        )
     ]
     confidence = max(probabilities, default=0.0)
     answerable = confidence >= model.answer_at

@@ -32,9 +32,10 @@ _ACTIONS: dict[str, tuple[str, str, str]] = {
         r"|\b(?:called|phoned|replied|responded|contacted|got back|followed up|confirmed)\b",
     ),
     "refund": (
-        r"返金|ご返金|払い戻し|返品受付",
+        r"返金|ご返金|払い戻し|返品受付|振り?込",
         r"refund|credit|reimburse",
-        r"返金(?:しました|いたしました|済|完了)|\b(?:refunded|credited|reimbursed)\b",
+        r"返金(?:しました|いたしました|済|完了)|振り?込み?(?:が|を)?(?:完了|済|しました|いたしました)"
+        r"|\b(?:refunded|credited|reimbursed)\b",
     ),
     "replace": (
         r"交換|代替品|代品|再送|修理",
@@ -96,6 +97,21 @@ _COURTESY = re.compile(
     r"|get back to you|let you know|be in touch|reach out)\b",
     re.IGNORECASE,
 )
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
+_JA_CLAUSE = re.compile(r"(?<=、)")
+
+
+def without_courtesy(sentence: str) -> str:
+    """The sentence without its Japanese courtesy clauses: "少々お待ちくださいとお伝えして保留し、
+    2月5日に振込が完了…" keeps what it reports and loses the formula, so a quote of the record
+    never reads as a promise; '' when nothing but courtesy is left. English is left as it is: a
+    clause there cannot be cut out safely."""
+    if not _COURTESY.search(sentence) or not _CJK.search(sentence):
+        return sentence
+    kept = [c for c in _JA_CLAUSE.split(sentence) if c and not _COURTESY.search(c)]
+    return "".join(kept).strip()
+
+
 _VAGUE_JA = re.compile(
     r"(?:確認|検討|調査|対応|案内|説明)(?:いたします|致します|します|させていただきます)"
 )
@@ -120,7 +136,9 @@ _POLICY = re.compile(
 _CUSTOMER_OWNER = re.compile(
     r"\b(?:the )?(?:customer|client|they|she|he)(?:'ll| will| promised| agreed| are going to"
     r"| is going to)|^(?:customer|client)\s+to\b|(?:お客様|先方|顧客)(?:が|は|より|から)[^。]{0,30}"
-    r"|て(?:いただく|いただける|くださる|くれる)|くださる",
+    r"|て(?:いただく|いただける|くださる|くれる)|くださる"
+    # "3月中に回答するとのことでした": what the other side said it would do.
+    r"|とのこと|とおっしゃ|と言われ",
     re.IGNORECASE,
 )
 

@@ -37,8 +37,10 @@ FACTS: tuple[str, ...] = (
     "region",
     "lifecycle",
     "f2",
+    "products",
 )
 OVERVIEW = "overview"  # the customer's interactions, listed by code
+PROMISES = "promises"  # our commitments to the customer, listed by code
 
 _BUY_EN = r"(?:order(?:s|ed)?|purchas(?:e|es|ed)|b(?:uy|ought)|shopp?(?:ed|ing)?)"
 _BUY_JA = r"(?:注文|購入|買|お買い?上げ|発注|オーダー)"
@@ -99,6 +101,16 @@ _FAMILIES: dict[str, list[str]] = {
         rf"(?:初回|初めて|はじめて|最初|一番最初|一番古い)[^？?。]{{0,12}}?{_BUY_JA}",
         rf"{_BUY_JA}[^？?。]{{0,12}}?(?:初回|初めて|最初)",
         r"いつから[^？?。]{0,12}?(?:顧客|お客|取引|購入|注文|買|利用)",
+    ],
+    "products": [
+        rf"\b(?:which|what) (?:products?|items?|goods|things)\b[^?.]*?\b{_BUY_EN}",
+        rf"\b(?:list|everything|every (?:product|item))\b[^?.]*?\b{_BUY_EN}",
+        rf"\ball (?:the |of the )?(?:products?|items?|goods|things)\b[^?.]*?\b{_BUY_EN}",
+        rf"\bwhat (?:has|have) {_WHO_EN} (?:ever )?(?:bought|ordered|purchased)\b",
+        r"\b(?:purchase|order|buying) history\b",
+        rf"(?:{_BUY_JA})[^？?。]{{0,6}}?(?:商品|品物|もの|物)[^？?。]*?(?:一覧|すべて|全て|全部|何|どれ|教え)",
+        rf"(?:すべて|全て|全部|これまで|今まで)[^？?。]*?(?:{_BUY_JA})[^？?。]*?(?:商品|品物|もの|物)",
+        r"購入履歴|注文履歴|お買い?物履歴|購買履歴",
     ],
     "segment": [
         r"\b(?:rfm|segments?|segmented|tiers?)\b",
@@ -174,15 +186,26 @@ _FAMILIES: dict[str, list[str]] = {
     ],
     "lifecycle": [
         r"\blife[- ]?cycle\b|\b(?:customer|sales|funnel|pipeline|relationship) stage\b",
-        r"\b(?:a |an )?(?:prospect|lead)\b|\bexisting customer\b|\bcustomer status\b",
+        # "this prospect" only names the customer; the stage is asked by "is it a prospect?".
+        r"\b(?:is|are|was) (?:she|he|they|it|this|that|the \w+|this \w+)(?: still| already| now)?"
+        r" (?:just |only )?(?:a |an )?(?:prospect|lead|existing customer|paying customer|customer yet)\b",
+        r"\b(?:prospect|lead) or (?:a |an )?(?:customer|client)\b|\bcustomer status\b"
+        r"|\b(?:customer|client) or (?:a |an )?(?:prospect|lead)\b",
         r"\bwhat stage\b[^?.]{0,25}\b(?:customer|relationship|account|she|he|they)\b",
-        r"ライフサイクル|ステージ|見込み客|見込客|見込み顧客|リード|既存顧客|顧客ステータス|プロスペクト|どの段階|段階",
+        r"ライフサイクル|ステージ|顧客ステータス|どの段階|段階は"
+        r"|(?:見込み客|見込客|見込み顧客|リード|既存顧客|プロスペクト)(?:です|でしょう|か|なの|のまま)",
     ],
     "f2": [
         rf"\bsecond (?:{_BUY_EN}|time)\b|\bf2\b|\brepeat (?:{_BUY_EN}|customer|buyer)\b",
         r"\b(?:come|came|coming) back\b|\b(?:bought|buy|ordered|order|purchased?) again\b|\breturning customer\b",
         r"\bone[- ]time (?:buyer|customer|purchase)\b|\brepurchas",
         rf"2回目|二回目|2度目|二度目|リピート|リピーター|再購入|再注文|また{_BUY_JA}|再び{_BUY_JA}|継続購入|f2",
+    ],
+    PROMISES: [
+        r"\bpromis(?:e|es|ed|ing)\b|\bcommitments?\b|\b(?:we|did we|have we) (?:agreed?|committed) to\b"
+        r"|\bowe (?:them|her|him)\b",
+        r"\bwhat did we (?:say|tell (?:them|her|him)) we(?:'d| would)\b",
+        r"約束|確約|コミット",
     ],
     OVERVIEW: [
         r"\bwhat (?:has|have|did) (?:this |the |our )?(?:customer|client|company|she|he|they)\b[^?.]{0,20}\b(?:contact(?:ed)? us|ask(?:ed)?|inquired?|enquired?|reach(?:ed)? out|written|wrote|call(?:ed)?|talked to us|been in touch)\b[^?.]{0,10}\babout\b",
@@ -212,14 +235,14 @@ _NOT_REST_EN = """
     something anything thing things item items product products category categories brand
     brands flavor flavour taste stage mail email newsletter subscribed assigned estimated
     side record records detail details info information status off there usual usually
-    kind sort type everything whatever contract contracts annual yearly worth
+    kind sort type everything whatever contract contracts annual yearly worth prospect lead
 """
 _NOT_REST_JA = """
     お客様 お客さん 顧客 客 様 さん 方 人 社 会社 企業 当社 弊社 こちら 彼女 彼 今 今回 現在
     これまで 今まで 全部 全て すべて 何 誰 いつ どこ いくら いくつ どなた 教える 知る 見せる
     分かる わかる 確認 一覧 履歴 状況 情報 詳細 状態 ステータス 内容 日 回 目 件 数 額 金額
     合計 商品 もの 買う 使う 購入 注文 契約 年間 取引 規模 問い合わせ 問合せ 案件 問題 課題 残る 味 ブランド 配信
-    営業 担当 前 後 最後 最初 以前 過去 まだ もう 先方 相手 ある いる 頂く 下さる くださる ください
+    営業 担当 見込み 見込み客 見込客 リード 前 後 最後 最初 以前 過去 まだ もう 先方 相手 ある いる 頂く 下さる くださる ください
 """
 
 
@@ -247,12 +270,13 @@ class Intent:
 
     facts: tuple[str, ...] = ()
     overview: bool = False
+    promises: bool = False  # "what did we promise?": the commitments, listed by code
     rest: bool = True  # part of the question is for the records (True when nothing matched)
     by: str = "none"  # "keywords", "embedding" or "none"
 
     @property
     def any(self) -> bool:
-        return bool(self.facts) or self.overview
+        return bool(self.facts) or self.overview or self.promises
 
 
 def keyword_intent(question: str, names: list[str] | None = None) -> Intent:
@@ -273,11 +297,23 @@ def keyword_intent(question: str, names: list[str] | None = None) -> Intent:
         and _within(hits["last_order"], hits["first_order"])
     ):
         del hits["last_order"]
+    # "What did she buy last?" is the last order, not everything she bought.
+    if "products" in hits and ("last_order" in hits or "first_order" in hits):
+        del hits["products"]
+    # "The total value of everything they bought" is the total, not the list.
+    if "products" in hits and "total_spent" in hits:
+        del hits["products"]
+    # "Which products did they order?" is what they bought, not what they like best.
+    if "products" in hits and "ctb" in hits and _within(hits["ctb"], hits["products"]):
+        del hits["ctb"]
     if not hits:
         return Intent()
     rest = _has_rest(text, [span for spans in hits.values() for span in spans], names or [])
     facts = tuple(k for k in FACTS if k in hits)
     overview = OVERVIEW in hits
+    if PROMISES in hits and not facts:
+        # The rest of the question ("…to send them, and by when?") ranks the commitments.
+        return Intent(promises=True, rest=False, by="keywords")
     if overview and rest and not facts:
         # "これまでの問い合わせで返金の話は？" asks the records something specific.
         return Intent(rest=True, by="keywords")
@@ -354,6 +390,8 @@ class FactRecogniser:
             return Intent()
         if label == OVERVIEW:
             return Intent(overview=True, rest=False, by="embedding")
+        if label == PROMISES:
+            return Intent(promises=True, rest=False, by="embedding")
         return Intent(facts=(label,), rest=False, by="embedding")
 
     def _load(self) -> _Examples:
@@ -402,6 +440,14 @@ EXAMPLES: dict[str, list[str]] = {
         "ライフサイクルステージは何ですか",
     ],
     "f2": ["Has the customer made a second purchase?", "2回目の購入はありましたか"],
+    "products": [
+        "Which products has the customer bought from us?",
+        "これまでに購入した商品を教えてください",
+    ],
+    PROMISES: [
+        "What have we promised to do for this customer, and by when?",
+        "この顧客に何を約束していますか",
+    ],
     OVERVIEW: [
         "What has this customer contacted us about?",
         "これまでの問い合わせを一覧で教えてください",
@@ -419,5 +465,7 @@ EXAMPLES: dict[str, list[str]] = {
         "レビューでは何と書いていましたか",
         "How do I reset the device?",
         "返品ポリシーを教えてください",
+        "Where did we meet them?",
+        "どこで知り合いましたか",
     ],
 }

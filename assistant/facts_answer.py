@@ -10,15 +10,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from assistant import findings
 from assistant.context import neutralise
 from assistant.facts import fact_lines, money, profile_facts
-from assistant.labels import has_phrase, phrase_from
-from assistant.similarity import split_sentences
+from assistant.labels import has_phrase, label, phrase_from
+from assistant.similarity import Embedder, split_sentences
+from assistant.spans import sentence_scores
 from assistant.types import Citation, Sentence
 from knowledge.records import CustomerProfile, InteractionRecord, OrderRecord
 from knowledge.vocabulary import INTERACTION_STATUS, OPEN_STATUSES
 
 OVERVIEW_LIMIT = 8  # interactions listed for "what has this customer contacted us about?"
+PROMISES_LIMIT = 3  # commitments listed for "what did we promise?", the best-matching first
 SUBJECT_CHARS = 60
 
 # Which lines of the profile card each fact's citation quotes (assistant.facts keys).
@@ -92,6 +95,39 @@ def overview_answer(source: FactSource, language: str, limit: int = OVERVIEW_LIM
     out.add(phrase("overview", language, name=name, shown=len(shown), total=len(items)), [])
     for i in shown:
         out.add(_interaction_line(i, language), [interaction_citation(i)])
+    return out
+
+
+def promises_answer(
+    source: FactSource,
+    language: str,
+    question: str,
+    embedder: Embedder | None = None,
+    limit: int = PROMISES_LIMIT,
+) -> CodeAnswer:
+    """Our commitments to the customer (assistant.commitments), the ones that best match the
+    question first: date, what we said, the due date, open or fulfilled; each cited. Empty
+    when the records hold none (the records and the model are asked then)."""
+    out = CodeAnswer()
+    found = findings.promises(source.interactions)
+    if not found:
+        return out
+    scores = sentence_scores(question, [f.text for f in found], embedder)
+    ranked = [f for _, f in sorted(zip(scores, found, strict=True), key=lambda x: -x[0])]
+    name = source.profile.customer.name
+    out.add(phrase("promises", language, name=name, count=len(found)), [])
+    for f in ranked[:limit]:
+        due = phrase("promise_due", language, due=f.due) if f.due else ""
+        status = label(f"promise_{f.status or 'open'}", language)
+        text = phrase(
+            "promise_item",
+            language,
+            date=f.interaction.occurred_at.date().isoformat(),
+            text=f.text,
+            due=due,
+            status=status,
+        )
+        out.add(text, [interaction_citation(f.interaction)])
     return out
 
 
@@ -332,6 +368,25 @@ def _f2(s: FactSource, language: str, out: CodeAnswer) -> None:
         out.add(phrase("f2_no", language, name=name), cite)
 
 
+def _products(s: FactSource, language: str, out: CodeAnswer) -> None:
+    """Everything bought, first bought first, with the quantity across orders."""
+    orders = list(reversed(_dated(s)))
+    if not orders:
+        _order_sentence("last_order", None, s, language, out)
+        return
+    quantities: dict[str, int] = {}
+    for order in orders:
+        for line in order.lines:
+            quantities[line.product_name] = quantities.get(line.product_name, 0) + line.quantity
+    sep = phrase("list_separator", language)
+    items = sep.join(f"{name} × {n}" for name, n in quantities.items()) or "-"
+    orders_text = _plural(len(orders), "order", language)
+    out.add(
+        phrase("products", language, name=s.profile.customer.name, items=items, orders=orders_text),
+        [order_citation(o) for o in orders],
+    )
+
+
 _RENDER: dict[str, Callable[[FactSource, str, CodeAnswer], None]] = {
     "total_spent": _total,
     "order_count": _count,
@@ -347,6 +402,7 @@ _RENDER: dict[str, Callable[[FactSource, str, CodeAnswer], None]] = {
     "region": _region,
     "lifecycle": _lifecycle,
     "f2": _f2,
+    "products": _products,
 }
 
 

@@ -8,7 +8,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 
-from assistant.commitments import commitment, fulfilled
+from assistant.commitments import commitment, fulfilled, without_courtesy
 from assistant.enrich import classify_intent, classify_sentiment
 from assistant.similarity import split_sentences
 from knowledge.injection import redact
@@ -104,7 +104,8 @@ def headline(i: InteractionRecord, sentences: int = 2) -> str:
     """Subject and the first sentences that say something (greetings skipped, text addressed
     to an AI cut out), ~200 chars."""
     body = unicodedata.normalize("NFKC", redact(i.body))
-    said = [s for s in split_sentences(body) if not _GREETING.search(s.strip())][:sentences]
+    said = [without_courtesy(s) for s in split_sentences(body) if not _GREETING.search(s.strip())]
+    said = [s for s in said if s][:sentences]
     first = "".join(said) if _CJK_END.search("".join(said)) else " ".join(said)
     text = f"{redact(i.subject)}: {first}" if i.subject else first
     return text.strip()[:240]

@@ -148,7 +148,9 @@ def generate(
                 pieces.append(piece)
                 yield piece
     except Exception as e:
-        log.warning("LLM generation failed (%s): %s", type(e).__name__, e)
+        # The message may quote the model's output or the request (personal data): DEBUG only.
+        log.warning("LLM generation failed (%s)", type(e).__name__)
+        log.debug("LLM generation failed: %s", e)
         into.degraded = f"{type(e).__name__}: {e}"
         pieces = []  # a text cut off mid-sentence is not an answer
     into.text = "".join(pieces)
@@ -224,11 +226,14 @@ def count_and_list(
     records: list[ContextRecord],
     language: str,
     embedder: Embedder | None = None,
+    *,
+    zero_counts: bool = False,
 ) -> tuple[list[Sentence], list[Citation]] | None:
     """For a counting question ("how many times", "何回", "すべて"): the number of the
-    customer's matching records and one cited line each, assembled by code; None otherwise."""
+    customer's matching records and one cited line each, assembled by code; None otherwise.
+    zero_counts: the records are all there are (counted from SQL), so none is an answer."""
     matching = [r for r in records if r.customer_id is not None]
-    if not (is_counting(question) and matching):
+    if not (is_counting(question) and (matching or zero_counts)):
         return None
     matching.sort(key=lambda r: (r.date is None, r.date))
     n = len(matching)
@@ -287,6 +292,7 @@ def record(
         cited_records=[c.record_id for c in citations],
         model=deps.model,
         details={"guard": output.guard.model_dump(), **(details or {})},
+        key_id=deps.key_id,
     )
 
 
@@ -308,4 +314,5 @@ def save_exchange(
             text=text,
             customer_id=customer_id,
             actor=actor,
+            key_id=deps.key_id,
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterator
 
 from langchain_core.language_models import BaseChatModel
@@ -23,6 +24,7 @@ from assistant.types import (
     StreamEvent,
 )
 from knowledge.settings import Settings
+from knowledge.visibility import Visibility
 from knowledge.vocabulary import Language
 
 __all__ = ["Assistant", "build_llm"]
@@ -39,6 +41,13 @@ class Assistant:
         llm: BaseChatModel,
     ) -> None:
         self.deps = AssistantDeps(settings, sessions, retrieval, llm)
+
+    def as_viewer(self, visibility: Visibility, key_id: int | None) -> Assistant:
+        """This assistant as one caller sees it: its jobs read only the customers and
+        records `visibility` shows, and record `key_id` in audit rows and chat turns."""
+        view = copy.copy(self)
+        view.deps = self.deps.bound(visibility, key_id)
+        return view
 
     @property
     def model(self) -> str:

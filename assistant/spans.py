@@ -13,6 +13,7 @@ import re
 import numpy as np
 
 from assistant.answerability import kanji_share, stems
+from assistant.record_kinds import kind_nouns
 from assistant.similarity import Embedder, content_tokens, overlap, sentences_of
 
 _COUNTING = re.compile(
@@ -25,6 +26,16 @@ _COUNTING = re.compile(
 def is_counting(question: str) -> bool:
     """Whether the question asks how many, or for all of something ("何回", "list all")."""
     return bool(_COUNTING.search(question))
+
+
+def counted_kind(question: str) -> str | None:
+    """The interaction kind a counting question counts ("how many reviews", "来店は何回"), if
+    it names exactly one: such a question is answered from all the customer's records of that
+    kind, not from the search hits."""
+    if not is_counting(question):
+        return None
+    kinds = kind_nouns(question)
+    return kinds[0] if len(kinds) == 1 else None
 
 
 _HOW_MANY_EN = re.compile(r"\bhow (?:many|often)\b(?:\s+([a-z][a-z-]*(?:\s+[a-z][a-z-]*){0,2}))?")

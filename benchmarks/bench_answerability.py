@@ -31,7 +31,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
-from assistant.answerability import FEATURES, FITTED, Model, evidence
+from assistant.answerability import FEATURES, FITTED, Model, decide, evidence
+from assistant.asked_attributes import unanswerable_by
 from assistant.deps import AssistantDeps
 from assistant.llm.fake import FakeChatModel
 from assistant.pipeline import search_scopes
@@ -56,6 +57,7 @@ class Asked:
     rows: np.ndarray  # one feature row per hit
     hit_ids: list[str]
     baseline: bool  # whether today's gate (cosine >= 0.2 or overlap >= 0.5) answers
+    chat: bool  # whether the chat answers: the decision, the named kinds, the asked attribute
 
 
 def load_questions(data_dir: Path) -> list[dict[str, Any]]:
@@ -138,9 +140,18 @@ def retrieve(deps: AssistantDeps, questions: list[dict[str, Any]]) -> list[Asked
                 rows,
                 [h.record_id for h in hits],
                 baseline,
+                _chat_answers(q["query"], lists, cosines),
             )
         )
     return out
+
+
+def _chat_answers(question: str, lists: list[list[Any]], cosines: list[float]) -> bool:
+    """The chat's own decision: answerable (records of a named kind count), and the attribute
+    the question asks for held by a kept record (assistant.asked_attributes)."""
+    decision = decide(question, lists, cosines)
+    kept = [h.text for h in decision.kept]
+    return decision.answerable and unanswerable_by(question, kept) is None
 
 
 def fit(asked: list[Asked], l2: float = 1.0) -> tuple[np.ndarray, float]:
@@ -231,6 +242,7 @@ def main() -> None:
     table(asked, [a.baseline for a in asked], "before: cosine>=0.2 or overlap>=0.5")
     table(asked, cross_validate(asked), "logistic, held out (5 folds)")
     table(asked, [confidence(a, FITTED) >= FITTED.answer_at for a in asked], "shipped weights")
+    table(asked, [a.chat for a in asked], "chat: + named kinds, asked attribute")
     for a, ok in zip(
         asked, [confidence(a, FITTED) >= FITTED.answer_at for a in asked], strict=True
     ):

@@ -18,7 +18,8 @@ DATA = Path(__file__).parents[1] / "tests" / "assistant" / "data" / "fact_questi
 
 
 def score(recognise: object) -> tuple[float, float]:
-    """(precision, recall) over facts and overview labels; non-fact questions add false hits."""
+    """(precision, recall) over facts, overview and promises labels; non-fact questions add
+    false hits."""
     data = yaml.safe_load(DATA.read_text())
     tp = fn = fp = 0
     for item in data["facts"]:
@@ -30,9 +31,13 @@ def score(recognise: object) -> tuple[float, float]:
         got = recognise(q)  # type: ignore[operator]
         tp += got.overview
         fn += not got.overview
+    for q in data["promises"]:
+        got = recognise(q)  # type: ignore[operator]
+        tp += got.promises
+        fn += not got.promises
     for q in data["not_facts"]:
         got = recognise(q)  # type: ignore[operator]
-        fp += len(got.facts) + got.overview
+        fp += len(got.facts) + got.overview + got.promises
     return tp / max(1, tp + fp), tp / max(1, tp + fn)
 
 

@@ -10,9 +10,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal, get_args
 
+from pydantic import Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -41,6 +44,8 @@ class ApiKeyRecord(Record):
     name: str
     prefix: str
     role: Role
+    user: str | None = None  # the person behind the key: customers.owner names them
+    teams: list[str] = Field(default_factory=list)
     created_at: datetime | None = None
     revoked_at: datetime | None = None
 
@@ -65,18 +70,40 @@ def split_key(key: str) -> str | None:
 
 
 def create_key(
-    sessions: sessionmaker[Session], *, name: str, role: str
+    sessions: sessionmaker[Session],
+    *,
+    name: str,
+    role: str,
+    user: str | None = None,
+    teams: Sequence[str] = (),
 ) -> tuple[ApiKeyRecord, str]:
-    """Create a key; returns its record and the plain key (shown once, never stored)."""
+    """Create a key; returns its record and the plain key (shown once, never stored).
+
+    `user` is the identity customers.owner names (default: the key's name); `teams` the
+    teams whose customers a team-reach role sees (knowledge.visibility).
+    """
     if role not in ROLES:
         raise ApiKeyError(f"role {role!r} is not one of {', '.join(ROLES)}")
     name = name.strip()
     if not name or len(name) > 100:
         raise ApiKeyError("name must be 1 to 100 characters")
+    user = (user or name).strip()
+    if not user or len(user) > 100:
+        raise ApiKeyError("user must be 1 to 100 characters")
+    team_list = list(dict.fromkeys(t.strip() for t in teams if t.strip()))
+    if any(len(t) > 100 for t in team_list):
+        raise ApiKeyError("a team name must be at most 100 characters")
     prefix = secrets.token_hex(6)
     plain = f"{KEY_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
     with transaction(sessions) as session:
-        row = ApiKey(name=name, prefix=prefix, key_hash=hash_key(plain), role=role)
+        row = ApiKey(
+            name=name,
+            prefix=prefix,
+            key_hash=hash_key(plain),
+            role=role,
+            user=user,
+            teams=team_list,
+        )
         session.add(row)
         session.flush()
         session.refresh(row)
@@ -130,24 +157,43 @@ def revoke_key(sessions: sessionmaker[Session], prefix_or_id: str | int) -> ApiK
 
 
 # -- what a key may see --------------------------------------------------------------------
-# Generated outputs and conversations belong to the key that produced them; other non-admin
-# keys get "not found" for them (the API answers 404, never telling the two cases apart).
+# Generated outputs and conversations belong to the key (by id: names are not unique) that
+# produced them; other non-admin keys get "not found" for them (the API answers 404, never
+# telling the two cases apart).
+
+NO_OWNER = -1  # rows written before keys were recorded by id: nobody but admin owns them
 
 
-def output_owner(sessions: sessionmaker[Session], output_id: str) -> str | None:
-    """The actor who produced a generated output (audit log), or None when there is none."""
-
+def output_owner(sessions: sessionmaker[Session], output_id: str) -> int | None:
+    """The key id that produced a generated output (NO_OWNER when unrecorded), or None when
+    there is no such output."""
     with sessions() as session:
-        return session.scalar(select(AuditEntry.actor).where(AuditEntry.output_id == output_id))
+        row = session.execute(
+            select(AuditEntry.key_id).where(AuditEntry.output_id == output_id)
+        ).first()
+        if row is None:
+            return None
+        return row.key_id if row.key_id is not None else NO_OWNER
 
 
-def conversation_owner(sessions: sessionmaker[Session], conversation_id: str) -> str | None:
-    """The actor who started a conversation, or None when it has no turns yet."""
+@dataclass(frozen=True)
+class ConversationOwner:
+    key_id: int  # NO_OWNER when the first turn did not record its key
+    customer_id: int | None  # the customer the conversation is about (None: none)
 
+
+def conversation_owner(
+    sessions: sessionmaker[Session], conversation_id: str
+) -> ConversationOwner | None:
+    """Who started a conversation and about which customer, or None when it has no turns."""
     with sessions() as session:
-        return session.scalar(
-            select(ConversationTurn.actor)
+        row = session.execute(
+            select(ConversationTurn.key_id, ConversationTurn.customer_id)
             .where(ConversationTurn.conversation_id == conversation_id)
             .order_by(ConversationTurn.id)
             .limit(1)
-        )
+        ).first()
+        if row is None:
+            return None
+        key_id = row.key_id if row.key_id is not None else NO_OWNER
+        return ConversationOwner(key_id, row.customer_id)

@@ -8,6 +8,7 @@ is a prospect with no orders); interaction facts are EXISTS / MAX subqueries on 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -23,7 +24,6 @@ from sqlalchemy import (
     literal,
     not_,
     or_,
-    select,
 )
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql import ColumnElement
@@ -48,24 +48,14 @@ CONTACT_KINDS = ("email", "call", "meeting_note")
 COMPLAINT_INTENTS = ("complaint", "product_defect")
 
 
-def metrics_fields() -> set[str]:
-    """Fields read from customer_metrics (a condition without them skips the join)."""
-    return {
-        "segment",
-        "r_score",
-        "f_score",
-        "m_score",
-        "recency_days",
-        "ltv",
-        "total_spent",
-        "order_count",
-        "first_order_at",
-        "last_order_at",
-        "f2_status",
-        "favourite_category",
-        "favourite_taste",
-        "favourite_brand",
+# Fields read from customer_metrics: a condition without them skips the join and the refresh.
+METRICS_FIELDS = frozenset(
+    {
+        "segment", "r_score", "f_score", "m_score", "recency_days", "ltv", "total_spent",
+        "order_count", "first_order_at", "last_order_at", "f2_status", "favourite_category",
+        "favourite_taste", "favourite_brand",
     }
+)  # fmt: skip
 
 
 def column(name: str) -> ColumnElement[Any]:
@@ -99,13 +89,6 @@ def column(name: str) -> ColumnElement[Any]:
             (orders == 0, literal("no_orders")),
             (orders == 1, literal("first_only")),
             else_=literal("converted"),
-        )
-    if name == "last_contacted_at":
-        return (
-            select(func.max(Interaction.occurred_at))
-            .where(Interaction.customer_id == Customer.id, Interaction.kind.in_(CONTACT_KINDS))
-            .correlate(Customer)
-            .scalar_subquery()
         )
     raise KeyError(name)
 
@@ -147,6 +130,8 @@ def _rule(rule: Rule, now: datetime) -> ColumnElement[bool]:
         return truth if value else not_(truth)
     if spec.type == "custom":
         return _custom(rule.field[len(CUSTOM_PREFIX) :], op, value)
+    if rule.field == "last_contacted_at":
+        return _last_contacted(op, value, now)
     col = column(rule.field)
     if op == "is_set":
         return col.is_not(None) if value else col.is_(None)
@@ -179,23 +164,57 @@ def _compare(col: ColumnElement[Any], op: str, value: Any) -> ColumnElement[bool
     raise ValueError(f"operator {op!r} has no SQL form")
 
 
+Bound = Callable[[Any], ColumnElement[bool]]
+
+
+def _date_bounds(op: str, value: Any, now: datetime) -> tuple[Bound | None, Bound | None]:
+    """The lower and upper bound a date operator puts on a column (None: unbounded)."""
+    if op == "before":
+        return None, lambda c: c < _start(value)
+    if op == "after":
+        # After a day means from the next day on; after a moment means strictly later.
+        if isinstance(value, datetime):
+            return lambda c: c > _utc(value), None
+        return lambda c: c >= _start(value, 1), None
+    if op == "between":
+        low, high = value
+        if isinstance(high, datetime):
+            return lambda c: c >= _start(low), lambda c: c <= _utc(high)
+        return lambda c: c >= _start(low), lambda c: c < _start(high, 1)
+    if op == "within_days":
+        return lambda c: c >= now - timedelta(days=value), None
+    if op == "more_than_days_ago":
+        return None, lambda c: c < now - timedelta(days=value)
+    raise ValueError(f"operator {op!r} has no SQL form for dates")
+
+
 def _date_predicate(
     col: ColumnElement[Any], op: str, value: Any, now: datetime
 ) -> ColumnElement[bool]:
-    if op == "before":
-        return col < _start(value)
-    if op == "after":
-        # After a day means from the next day on; after a moment means strictly later.
-        return col > _utc(value) if isinstance(value, datetime) else col >= _start(value, 1)
-    if op == "between":
-        low, high = value
-        upper = col <= _utc(high) if isinstance(high, datetime) else col < _start(high, 1)
-        return and_(col >= _start(low), upper)
-    if op == "within_days":
-        return col >= now - timedelta(days=value)
-    if op == "more_than_days_ago":
-        return col < now - timedelta(days=value)
-    raise ValueError(f"operator {op!r} has no SQL form for dates")
+    lower, upper = _date_bounds(op, value, now)
+    return and_(*(bound(col) for bound in (lower, upper) if bound is not None))
+
+
+def _last_contacted(op: str, value: Any, now: datetime) -> ColumnElement[bool]:
+    """A date rule on the latest contact, as EXISTS / NOT EXISTS (no per-customer MAX).
+
+    max(t) is above a lower bound when some t is; it is below an upper bound when there is a
+    t and none above it. Both planners turn these into (anti-)semi-joins on the index.
+    """
+
+    def contact(*where: ColumnElement[bool]) -> ColumnElement[bool]:
+        return exists().where(
+            Interaction.customer_id == Customer.id, Interaction.kind.in_(CONTACT_KINDS), *where
+        )
+
+    at = Interaction.occurred_at
+    if op == "is_set":
+        return contact() if value else not_(contact())
+    lower, upper = _date_bounds(op, value, now)
+    found = contact(*([lower(at)] if lower is not None else []))
+    if upper is None:
+        return found
+    return and_(found, not_(contact(not_(upper(at)))))
 
 
 def _custom(key: str, op: str, value: Any) -> ColumnElement[bool]:

@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from knowledge.audience_conditions import Condition, fields_used, parse_condition, to_json
-from knowledge.audience_sql import compile_condition, metrics_fields
+from knowledge.audience_sql import METRICS_FIELDS, compile_condition
 from knowledge.customer_metrics import ensure_metrics
 from knowledge.errors import AudienceExists, AudienceNotFound
 from knowledge.models import Audience, Customer, CustomerMetrics
@@ -69,7 +69,7 @@ def audience_select(
     """SELECT customers.id of the members (metrics refreshed first when the condition needs)."""
     node = _parsed(condition)
     stmt = select(Customer.id).where(Customer.merged_into_id.is_(None))
-    if fields_used(node) & metrics_fields():
+    if fields_used(node) & METRICS_FIELDS:
         ensure_metrics(session, settings or AnalyticsSettings())
         stmt = stmt.outerjoin(CustomerMetrics, CustomerMetrics.customer_id == Customer.id)
     return stmt.where(compile_condition(node, now))

@@ -17,7 +17,7 @@ from knowledge.models import AuditEntry, ConversationTurn, Feedback, KnowledgeGa
 
 @dataclass(frozen=True)
 class AuditRecord:
-    output_id: str
+    output_id: str | None  # None for a read
     at: datetime
     actor: str
     action: str
@@ -25,6 +25,7 @@ class AuditRecord:
     cited_records: list[str]
     model: str | None
     details: dict[str, Any]
+    key_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,7 @@ def write_audit(
     cited_records: list[str],
     model: str,
     details: dict[str, Any] | None = None,
+    key_id: int | None = None,
 ) -> None:
     """Record one generation: who, what kind, which customer, which records, which model."""
     with transaction(sessions) as s:
@@ -60,6 +62,7 @@ def write_audit(
             AuditEntry(
                 output_id=output_id,
                 actor=actor,
+                key_id=key_id,
                 action=action,
                 customer_id=customer_id,
                 cited_records=list(cited_records),
@@ -69,14 +72,82 @@ def write_audit(
         )
 
 
+# What a read audit row may carry in `details`: ids, counts and names of things, never text.
+READ_DETAIL_KEYS = frozenset({"record_id", "customer_ids", "count", "scope", "kind", "route"})
+
+
+def write_read(
+    sessions: sessionmaker[Session],
+    *,
+    actor: str,
+    key_id: int | None,
+    action: str,
+    customer_id: int | None = None,
+    records: list[str] | None = None,
+    details: dict[str, Any] | None = None,
+) -> None:
+    """Record one read of customer data (a profile view, a record opened, a search): who,
+    when, what and about whom, by id only."""
+    details = details or {}
+    extra = set(details) - READ_DETAIL_KEYS
+    if extra:  # a programming error: a read row must never carry free text
+        raise ValueError(f"read audit details may not carry {sorted(extra)}")
+    with transaction(sessions) as s:
+        s.add(
+            AuditEntry(
+                output_id=None,
+                actor=actor,
+                key_id=key_id,
+                action=action,
+                customer_id=customer_id,
+                cited_records=list(records or []),
+                model=None,
+                details=details,
+            )
+        )
+
+
+@dataclass(frozen=True)
+class AuditQuery:
+    """Filters of the audit log; None leaves a filter out."""
+
+    customer_id: int | None = None
+    key_id: int | None = None
+    actor: str | None = None
+    action: str | None = None
+    kind: str | None = None  # "read" or "generation"
+    since: datetime | None = None
+    until: datetime | None = None
+    limit: int = 100
+
+
 def list_audit(
-    sessions: sessionmaker[Session], *, customer_id: int | None = None, limit: int = 100
+    sessions: sessionmaker[Session],
+    *,
+    customer_id: int | None = None,
+    limit: int = 100,
+    query: AuditQuery | None = None,
 ) -> list[AuditRecord]:
-    """The newest audit entries, optionally for one customer."""
+    """The newest audit entries, filtered by `query` (or just by customer)."""
+    f = query or AuditQuery(customer_id=customer_id, limit=limit)
     with sessions() as s:
-        q = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
-        if customer_id is not None:
-            q = q.where(AuditEntry.customer_id == customer_id)
+        q = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(f.limit)
+        if f.customer_id is not None:
+            q = q.where(AuditEntry.customer_id == f.customer_id)
+        if f.key_id is not None:
+            q = q.where(AuditEntry.key_id == f.key_id)
+        if f.actor is not None:
+            q = q.where(AuditEntry.actor == f.actor)
+        if f.action is not None:
+            q = q.where(AuditEntry.action == f.action)
+        if f.kind == "read":
+            q = q.where(AuditEntry.output_id.is_(None))
+        elif f.kind == "generation":
+            q = q.where(AuditEntry.output_id.is_not(None))
+        if f.since is not None:
+            q = q.where(AuditEntry.at >= f.since)
+        if f.until is not None:
+            q = q.where(AuditEntry.at < f.until)
         return [_audit_record(e) for e in s.scalars(q)]
 
 
@@ -97,6 +168,7 @@ def _audit_record(e: AuditEntry) -> AuditRecord:
         list(e.cited_records),
         e.model,
         dict(e.details),
+        e.key_id,
     )
 
 
@@ -108,6 +180,7 @@ def add_turn(
     text: str,
     customer_id: int | None = None,
     actor: str | None = None,
+    key_id: int | None = None,
 ) -> None:
     """Append one user question or assistant answer to a conversation."""
     with transaction(sessions) as s:
@@ -118,21 +191,33 @@ def add_turn(
                 text=text,
                 customer_id=customer_id,
                 actor=actor,
+                key_id=key_id,
             )
         )
 
 
 def recent_turns(
-    sessions: sessionmaker[Session], conversation_id: str, limit: int = 6
+    sessions: sessionmaker[Session],
+    conversation_id: str,
+    limit: int = 6,
+    *,
+    customer_id: int | None = None,
+    key_id: int | None = None,
 ) -> list[TurnRecord]:
-    """The last turns of a conversation, oldest first."""
+    """The last turns of a conversation about `customer_id` (None: about no customer) by
+    `key_id` (None: by any key), oldest first."""
+    about = (
+        ConversationTurn.customer_id.is_(None)
+        if customer_id is None
+        else ConversationTurn.customer_id == customer_id
+    )
     with sessions() as s:
-        rows = s.scalars(
-            select(ConversationTurn)
-            .where(ConversationTurn.conversation_id == conversation_id)
-            .order_by(ConversationTurn.id.desc())
-            .limit(limit)
-        ).all()
+        stmt = select(ConversationTurn).where(
+            ConversationTurn.conversation_id == conversation_id, about
+        )
+        if key_id is not None:
+            stmt = stmt.where(ConversationTurn.key_id == key_id)
+        rows = s.scalars(stmt.order_by(ConversationTurn.id.desc()).limit(limit)).all()
         return [TurnRecord(r.role, r.text, r.at) for r in reversed(rows)]
 
 

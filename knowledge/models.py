@@ -58,7 +58,8 @@ class Customer(TimestampMixin, Base):
     company_size: Mapped[str | None] = mapped_column(String(32))
     annual_revenue: Mapped[Decimal | None] = mapped_column(Money)
     lifecycle_stage: Mapped[str] = mapped_column(String(16), default="customer")
-    owner: Mapped[str | None] = mapped_column(String(100))
+    owner: Mapped[str | None] = mapped_column(String(100))  # a key's user identity
+    team: Mapped[str | None] = mapped_column(String(100), index=True)
     email_opt_out: Mapped[bool] = mapped_column(Boolean, default=False)
     custom_attributes: Mapped[dict[str, Any]] = mapped_column(default=dict)
     # 名寄せ: a merged customer is kept (for undo) and points at the survivor.
@@ -258,23 +259,30 @@ class ApiKey(Base):
     prefix: Mapped[str] = mapped_column(String(16), unique=True)  # shown, for lookup
     key_hash: Mapped[str] = mapped_column(String(128))
     role: Mapped[str] = mapped_column(String(16))  # agent | sales | marketing | admin
+    user: Mapped[str | None] = mapped_column(String(100))  # matches customers.owner
+    teams: Mapped[list[Any]] = mapped_column(default=list, server_default="[]")  # customers.team
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class AuditEntry(Base):
-    """Every generation: who, when, which endpoint, which customer, which records, which model."""
+    """Every generation and every read of customer data: who, when, what, which customer.
+
+    Generations carry an output_id (feedback refers to it) and the model; reads have neither.
+    Rows hold ids, never customer texts or search queries (those are personal data).
+    """
 
     __tablename__ = "audit_log"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
-    actor: Mapped[str] = mapped_column(String(100))
-    action: Mapped[str] = mapped_column(String(64))  # answer | brief | draft_email | rewrite
+    actor: Mapped[str] = mapped_column(String(100))  # the key's name, for people to read
+    key_id: Mapped[int | None] = mapped_column(Integer, index=True)  # the key, for code
+    action: Mapped[str] = mapped_column(String(64))  # answer | brief | ... | view_profile | ...
     customer_id: Mapped[int | None] = mapped_column(Integer, index=True)
     cited_records: Mapped[list[Any]] = mapped_column(default=list)
     model: Mapped[str | None] = mapped_column(String(255))
-    output_id: Mapped[str] = mapped_column(String(64), unique=True)
+    output_id: Mapped[str | None] = mapped_column(String(64), unique=True)
     details: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
 
@@ -315,6 +323,7 @@ class ConversationTurn(Base):
     role: Mapped[str] = mapped_column(String(16))  # user | assistant
     text: Mapped[str] = mapped_column(Text)
     actor: Mapped[str | None] = mapped_column(String(100))
+    key_id: Mapped[int | None] = mapped_column(Integer)  # who owns the conversation
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 

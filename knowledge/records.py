@@ -49,6 +49,7 @@ class CustomerRecord(Record):
     annual_revenue: Decimal | None = None
     lifecycle_stage: str = "customer"
     owner: str | None = None
+    team: str | None = None
     email_opt_out: bool = False
     custom_attributes: dict[str, Any] = Field(default_factory=dict)
     merged_into_id: int | None = None

@@ -11,7 +11,7 @@ import re
 from collections.abc import Sequence
 
 import jaconv
-from sqlalchemy import case, func, literal, or_, select
+from sqlalchemy import and_, case, func, literal, or_, select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -34,6 +34,7 @@ from knowledge.records import (
     OrderLineRecord,
     OrderRecord,
 )
+from knowledge.visibility import EVERYTHING, Visibility
 from knowledge.vocabulary import OPEN_STATUSES
 
 MAX_MERGE_HOPS = 16  # a longer chain means a cycle: refuse instead of looping
@@ -63,15 +64,24 @@ def get_customer(session: Session, customer_id: int) -> CustomerRecord:
     return CustomerRecord.model_validate(survivor)
 
 
-def find_customers(session: Session, query: str, limit: int = 20) -> list[CustomerRecord]:
-    """Active customers whose name, kana, e-mail or phone matches query (normalised, partial)."""
+def find_customers(
+    session: Session, query: str, limit: int = 20, visibility: Visibility = EVERYTHING
+) -> list[CustomerRecord]:
+    """Active customers visible to `visibility` whose name, kana, e-mail or phone matches
+    query (normalised, partial)."""
     text = normalize_text(query)
     if text is None:
         return []
     exact, partial = _search_conditions(text)
+    seen = visibility.customer_clause()
+    active = (
+        Customer.merged_into_id.is_(None)
+        if seen is None
+        else and_(Customer.merged_into_id.is_(None), seen)
+    )
     if "@" in text and exact:
         # A whole e-mail address: the indexed exact match answers without scanning the table.
-        stmt = select(Customer).where(Customer.merged_into_id.is_(None), or_(*exact))
+        stmt = select(Customer).where(active, or_(*exact))
         hits = [CustomerRecord.model_validate(c) for c in session.scalars(stmt.limit(limit))]
         if hits:
             return hits
@@ -82,7 +92,7 @@ def find_customers(session: Session, query: str, limit: int = 20) -> list[Custom
     )
     stmt = (
         select(Customer)
-        .where(Customer.merged_into_id.is_(None), or_(*exact, *partial))
+        .where(active, or_(*exact, *partial))
         .order_by(rank, Customer.id)
         .limit(limit)
     )
@@ -255,6 +265,18 @@ def record_customer_id(session: Session, record_id: str) -> int | None:
     if owner is None:
         raise RecordNotFound(record_id)
     return resolve_customer_id(session, owner)
+
+
+def customer_by_source(session: Session, source: str, external_id: str) -> int | None:
+    """The customer a source's external id names (the survivor when merged), or None."""
+    found = session.scalar(
+        select(SourceRecord.entity_id).where(
+            SourceRecord.entity == "customer",
+            SourceRecord.source == source,
+            SourceRecord.external_id == external_id,
+        )
+    )
+    return resolve_customer_id(session, found) if found is not None else None
 
 
 def source_ids(session: Session, customer_id: int) -> list[tuple[str, str]]:

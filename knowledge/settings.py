@@ -98,6 +98,9 @@ class LLMSettings(BaseModel):
     openai_base_url: str = "http://127.0.0.1:8080/v1"
     openai_model: str = "local"
     openai_api_key: str = "not-needed"
+    # Personal data replaced by placeholders before a prompt is sent (assistant/masking/):
+    # auto = with an OpenAI-compatible server that is not on loopback; always; never.
+    mask_personal_data: Literal["auto", "always", "never"] = "auto"
 
 
 class AssistantSettings(BaseModel):
@@ -115,8 +118,15 @@ class AssistantSettings(BaseModel):
     company_name: str = "Kizuna"
     intents: list[str] = Field(
         default_factory=lambda: [
-            "billing", "delivery", "product_defect", "how_to", "cancellation", "praise",
-            "quote", "complaint", "other",
+            "billing",
+            "delivery",
+            "product_defect",
+            "how_to",
+            "cancellation",
+            "praise",
+            "quote",
+            "complaint",
+            "other",
         ]
     )
     agent_max_steps: int = 6  # tool calls per agent run; then it answers from what it has
@@ -139,6 +149,41 @@ class ApiSettings(BaseModel):
     max_upload_bytes: int = 50 * 1024 * 1024
 
 
+Reach = Literal["all", "team", "own"]
+# What a support conversation holds stays with the support desk and sales: marketing reads
+# only what customers said for everyone to read (reviews, surveys, store visits).
+MARKETING_TEXT_KINDS = ["review", "survey", "store_visit"]
+
+
+class VisibilitySettings(BaseModel):
+    """Which customers each role sees (admin: always all), and which interaction texts.
+
+    `all`: every customer; `team`: the customers of the key's teams plus those it owns;
+    `own`: only those it owns. Roles missing from `text_kinds` read every kind.
+    """
+
+    agent: Reach = "all"  # the support desk answers whoever calls in
+    sales: Reach = "team"
+    marketing: Reach = "all"  # campaigns address the whole base
+    text_kinds: dict[str, list[str]] = Field(
+        default_factory=lambda: {"marketing": list(MARKETING_TEXT_KINDS)}
+    )
+
+    @model_validator(mode="after")
+    def _known_kinds(self) -> VisibilitySettings:
+        # A misspelt kind would silently hide texts (or fail to): refuse it at start-up.
+        from knowledge.vocabulary import INTERACTION_KINDS
+
+        for role, kinds in self.text_kinds.items():
+            unknown = sorted(set(kinds) - set(INTERACTION_KINDS))
+            if unknown:
+                raise ValueError(
+                    f"visibility.text_kinds[{role!r}]: unknown kind(s) {', '.join(unknown)}; "
+                    f"expected some of {', '.join(INTERACTION_KINDS)}"
+                )
+        return self
+
+
 class Settings(BaseSettings):
     """Everything configurable about one Kizuna installation."""
 
@@ -156,6 +201,7 @@ class Settings(BaseSettings):
     llm: LLMSettings = Field(default_factory=LLMSettings)
     assistant: AssistantSettings = Field(default_factory=AssistantSettings)
     api: ApiSettings = Field(default_factory=ApiSettings)
+    visibility: VisibilitySettings = Field(default_factory=VisibilitySettings)
 
     @model_validator(mode="after")
     def _fill_paths_and_refuse_unsafe(self) -> Settings:

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
+from knowledge.erasure.service import vacuum_sqlite
 from retrieval.blas import one_blas_thread
 from retrieval.embedders import Embedder
 from retrieval.errors import IndexUnavailable
@@ -188,6 +189,21 @@ class TermBridge:
             )
         log.debug("term bridge: embedded %d new terms", len(out))
         return out
+
+    def prune(self, keywords: KeywordIndex) -> int:
+        """Forget the vectors of terms no longer indexed (an erased customer's words), on disk
+        too; returns how many were dropped."""
+        kept = set(keywords.vocabulary())
+        with self._lock:
+            stored = [t for (t,) in self._db.execute("SELECT DISTINCT term FROM terms")]
+            gone = [(t,) for t in stored if t not in kept]
+            with self._db:
+                self._db.executemany("DELETE FROM terms WHERE term = ?", gone)
+            for (term,) in gone:
+                self._vectors.pop(term, None)
+            self._loaded, self._mapped, self._mapped_for = None, {}, None
+            vacuum_sqlite(self._db)
+        return len(gone)
 
     def close(self) -> None:
         self._db.close()

@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from knowledge.erasure.service import vacuum_sqlite
 from retrieval.chunking import Chunk
 from retrieval.errors import IndexUnavailable
 from retrieval.tokenize import TOKENIZER_VERSION
@@ -117,6 +118,29 @@ class KeywordIndex:
         with self._lock, self._db:
             self._db.executemany("DELETE FROM chunks WHERE chunk_id = ?", ids)
             self._bump()
+
+    def chunks_of(self, customer_ids: Iterable[int]) -> list[tuple[str, str, str]]:
+        """(chunk id, record id, text) of every chunk about these customers."""
+        ids = sorted(set(customer_ids))
+        if not ids:
+            return []
+        marks = ",".join("?" * len(ids))
+        with self._lock:
+            return self._db.execute(
+                "SELECT chunk_id, record_id, text FROM chunks "
+                f"WHERE customer_id IN ({marks}) ORDER BY chunk_id",
+                ids,
+            ).fetchall()
+
+    def compact(self) -> None:
+        """Leave no deleted text on disk: rebuild the BM25 model, drop the older saved ones,
+        rewrite the table file without its free pages and empty its write-ahead log."""
+        loaded = self._load()
+        with self._lock:
+            for old in self.path.glob("bm25-v*"):
+                if old.name != f"bm25-v{loaded.version}" or loaded.bm25 is None:
+                    shutil.rmtree(old, ignore_errors=True)
+            vacuum_sqlite(self._db)
 
     def clear(self) -> None:
         """Remove every chunk."""

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from knowledge.settings import RetrievalSettings
 from retrieval.bridge import TermBridge
 from retrieval.embedders import Embedder, make_embedder
+from retrieval.erasure import KeywordPlace, VectorPlace
 from retrieval.indexer import Indexer
 from retrieval.keyword import KeywordIndex
 from retrieval.search import (
@@ -73,6 +74,17 @@ class Retrieval:
     def check(self) -> CheckReport:
         """Report missing, orphaned and stale chunks (every SQL record indexed exactly once)."""
         return self._indexer().check()
+
+    def customer_places(self) -> list[VectorPlace | KeywordPlace]:
+        """Both indexes as places of the erasure registry (export and erasure of a customer)."""
+        # A Chroma server's files are its operator's to compact (docs/SECURITY.md).
+        path = None if self.settings.chroma_host else self.settings.chroma_path
+        return [VectorPlace(self.vectors, path), KeywordPlace(self.keywords, self.bridge)]
+
+    def compact(self) -> None:
+        """Leave no text of deleted chunks in the index files (erasure does it every time)."""
+        for place in self.customer_places():
+            place.compact()
 
     def _indexer(self) -> Indexer:
         # Built per call from the current parts: an index may be replaced (reopened) meanwhile.

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 import threading
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from knowledge.erasure.service import vacuum_sqlite
 from knowledge.settings import RetrievalSettings
 from retrieval.blas import similarities
 from retrieval.chunking import Chunk
@@ -107,6 +110,23 @@ class VectorStore:
         """Delete chunks by id."""
         for start in range(0, len(chunk_ids), _PAGE):
             self.collection.delete(ids=chunk_ids[start : start + _PAGE])
+
+    def chunks_of(self, customer_ids: list[int]) -> dict[str, tuple[str, dict[str, Any]]]:
+        """Text and metadata of every chunk about these customers."""
+        if not customer_ids:
+            return {}
+        try:
+            page = self.collection.get(
+                where={"customer_id": {"$in": sorted(customer_ids)}},
+                include=["metadatas", "documents"],
+            )
+        except Exception as e:
+            raise IndexUnavailable(f"Chroma get failed: {e}") from e
+        docs = page["documents"] or [""] * len(page["ids"])
+        metas = page["metadatas"] or [{}] * len(page["ids"])
+        return {
+            i: (d or "", dict(m or {})) for i, d, m in zip(page["ids"], docs, metas, strict=True)
+        }
 
     def hashes(self) -> dict[str, tuple[str, str]]:
         """chunk id -> (record id, record hash) of everything stored."""
@@ -233,3 +253,37 @@ class VectorStore:
         metas = page["metadatas"] or []
         rows = zip(page["ids"], docs, metas, strict=True)
         return {i: (d or "", dict(m or {})) for i, d, m in rows}
+
+
+# Chroma's operation code of a delete in its write-ahead log (embeddings_queue).
+_CHROMA_DELETE = 3
+
+
+def forget_deleted(chroma_path: str | Path) -> int:
+    """Remove the text of deleted chunks from an embedded Chroma's files; the log rows removed.
+
+    Chroma keeps every write in its log (the embeddings_queue table, documents and metadata
+    included) until the vector segment next persists, up to about a thousand writes later, and
+    SQLite keeps deleted rows in free pages. Each add or update followed by a delete of the
+    same chunk is dropped from the log — the delete stays, so a replay after a restart still
+    ends without the chunk — and the file is vacuumed.
+    """
+    path = Path(chroma_path) / "chroma.sqlite3"
+    if not path.exists():
+        return 0
+    db = sqlite3.connect(path, timeout=30)
+    try:
+        with db:
+            removed = db.execute(
+                "DELETE FROM embeddings_queue WHERE operation != :delete AND EXISTS ("
+                " SELECT 1 FROM embeddings_queue AS later WHERE later.operation = :delete"
+                " AND later.topic = embeddings_queue.topic AND later.id = embeddings_queue.id"
+                " AND later.seq_id > embeddings_queue.seq_id)",
+                {"delete": _CHROMA_DELETE},
+            ).rowcount
+        vacuum_sqlite(db)
+    except sqlite3.Error as e:
+        raise IndexUnavailable(f"cannot compact Chroma's database at {path}: {e}") from e
+    finally:
+        db.close()
+    return removed

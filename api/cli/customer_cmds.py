@@ -1,4 +1,4 @@
-"""CLI for customers and CRM analytics: customers show/search, segments, basket, f2."""
+"""CLI for customers and CRM analytics: customers show/search/assign, segments, basket, f2."""
 
 from __future__ import annotations
 
@@ -166,6 +166,30 @@ def search(
             str(c.id), c.name, c.name_kana or "", c.email or "", c.phone or "", c.lifecycle_stage
         )
     console.print(table)
+
+
+@customers_app.command("assign")
+def assign(
+    customer_id: int,
+    owner: Annotated[
+        str | None, typer.Option(help="The user who owns it (an API key's --user); '' clears.")
+    ] = None,
+    team: Annotated[
+        str | None, typer.Option(help="The team it belongs to (an API key's --team); '' clears.")
+    ] = None,
+) -> None:
+    """Set who owns a customer and which team it belongs to (who may see it: docs/api.md)."""
+    from knowledge.visibility import assign_customer
+
+    if owner is None and team is None:
+        console.print("[red]error:[/red] give --owner and/or --team")
+        raise typer.Exit(2)
+    try:
+        stored = assign_customer(get_context().sessions, customer_id, owner=owner, team=team)
+    except (CustomerNotFound, ValueError) as e:
+        console.print(f"[red]error:[/red] {e}")
+        raise typer.Exit(2) from e
+    console.print(f"customer {customer_id}: owner {stored[0] or '-'}, team {stored[1] or '-'}")
 
 
 def segments() -> None:

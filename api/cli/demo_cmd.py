@@ -8,6 +8,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from api.cli.audience_cmds import refresh_after_import
 from api.cli.context import CliContext, get_context
 from assistant.enrich import enrich_all
 from demo import DEFAULT_SEED, DEMO_CLOCK, DemoLoadError, DemoSummary, database_counts, load_demo
@@ -52,6 +53,7 @@ def demo(
             raise typer.Exit(1) from e
     with console.status("enriching the interactions (sentiment, intent)…"):
         enriched = enrich_all(ctx.sessions, ctx.settings.assistant.intents)
+        refresh_after_import()  # the analytics audiences filter on
     _print_summary(summary)
     console.print(f"{enriched:,} interactions enriched (sentiment, intent)")
     with ctx.sessions() as session:

@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from api.cli.audience_cmds import refresh_after_import
 from api.cli.context import get_context
 from assistant.enrich import enrich_all
 from knowledge.dedupe import auto_merge, find_candidates, list_merges, merge, undo
@@ -83,6 +84,7 @@ def import_cmd(
     enriched = enrich_all(ctx.sessions, ctx.settings.assistant.intents)
     if enriched:
         console.print(f"{enriched} interaction(s) enriched (sentiment, intent)")
+    refresh_after_import()  # the analytics audiences filter on
 
 
 def imports_cmd(limit: int = typer.Option(30, help="How many runs to show.")) -> None:

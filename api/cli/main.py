@@ -9,10 +9,12 @@ import typer
 
 from api.cli import (
     assistant_cmds,
+    audience_cmds,
     campaign_cmds,
     customer_cmds,
     demo_cmd,
     knowledge_cmds,
+    privacy_cmds,
     retrieval_cmds,
     server_cmds,
 )
@@ -29,6 +31,8 @@ def _register() -> None:
     """Add each area's commands to `app`, so `kizuna --help` lists them all."""
     knowledge_cmds.register(app)
     customer_cmds.register(app)
+    privacy_cmds.register(app)
+    audience_cmds.register(app)
     retrieval_cmds.register(app)
     server_cmds.register(app)
     assistant_cmds.register(app)

@@ -24,7 +24,7 @@ index_app = typer.Typer(help="Build, update and check the search index.")
 eval_app = typer.Typer(help="Evaluate parts of Kizuna on labelled data.")
 
 
-def _retrieval() -> Retrieval:
+def open_retrieval() -> Retrieval:
     ctx = get_context()
     try:
         return build_retrieval(ctx.settings.retrieval, ctx.sessions)
@@ -49,7 +49,14 @@ def index(
 ) -> None:
     """Index new and changed records, remove deleted ones (safe to re-run)."""
     if ctx.invoked_subcommand is None:
-        _print_index(_retrieval().index(progress=progress))
+        _print_index(open_retrieval().index(progress=progress))
+
+
+@index_app.command("compact")
+def index_compact() -> None:
+    """Remove the text of deleted chunks from the index files (Chroma's log, free pages)."""
+    open_retrieval().compact()
+    console.print("index files compacted")
 
 
 @index_app.command("check")
@@ -57,7 +64,7 @@ def index_check(
     show: Annotated[int, typer.Option(help="How many chunk ids to list per problem.")] = 10,
 ) -> None:
     """Report missing, orphaned and stale chunks; exit code 1 when there are any."""
-    report = _retrieval().check()
+    report = open_retrieval().check()
     console.print(
         f"records: {report.records}, expected chunks: {report.expected_chunks}, "
         f"in Chroma: {report.vector_chunks}, in keyword index: {report.keyword_chunks}"
@@ -78,7 +85,7 @@ def reindex(
     progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
 ) -> None:
     """Drop the index and build it again from the database."""
-    _print_index(_retrieval().reindex(progress=progress))
+    _print_index(open_retrieval().reindex(progress=progress))
 
 
 def search(
@@ -101,7 +108,7 @@ def search(
         scope = Scope.customer(customer)
     else:
         scope = Scope.knowledge_base() if kb else Scope.everything()
-    hits = _retrieval().search(query, scope, k=k, mode=mode)  # type: ignore[arg-type]
+    hits = open_retrieval().search(query, scope, k=k, mode=mode)  # type: ignore[arg-type]
     if as_json:
         rows = [
             {
@@ -138,7 +145,7 @@ def eval_retrieval(
     except RetrievalError as e:
         err.print(f"[red]error[/red] ({e.code}): {e}")
         raise typer.Exit(2) from e
-    report = evaluate(_retrieval(), labelled, k=k)
+    report = evaluate(open_retrieval(), labelled, k=k)
     if markdown:
         console.print(markdown_table(report), markup=False)
         return

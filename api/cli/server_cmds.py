@@ -34,25 +34,44 @@ def serve(
 @keys_app.command("create")
 def keys_create(
     role: str = typer.Option(..., help=f"one of: {', '.join(ROLES)}"),
-    name: str = typer.Option(..., help="who uses the key (the audit log names it)"),
+    name: str = typer.Option(..., help="a label for the key (the audit log names it)"),
+    user: str = typer.Option(
+        None, help="the person it belongs to, as customers' owner names them (default: name)"
+    ),
+    team: list[str] = typer.Option(  # noqa: B008 (typer reads the default here)
+        [], "--team", help="a team whose customers it may see (repeat for several)"
+    ),
 ) -> None:
     """Create an API key; prints the plain key once."""
     try:
-        record, plain = create_key(get_context().sessions, name=name, role=role)
+        record, plain = create_key(
+            get_context().sessions, name=name, role=role, user=user, teams=team
+        )
     except ApiKeyError as e:
         console.print(f"[red]error:[/red] {e}")
         raise typer.Exit(2) from e
-    console.print(f"created key {record.id} ({record.role}, {record.name}); store it now:")
+    teams = ", ".join(record.teams) or "no team"
+    console.print(
+        f"created key {record.id} ({record.role}, {record.name}, user {record.user}, {teams}); "
+        "store it now:"
+    )
     console.print(plain, highlight=False, soft_wrap=True)
 
 
 @keys_app.command("list")
 def keys_list() -> None:
     """List keys (never their secrets)."""
-    table = Table("id", "prefix", "name", "role", "created", "revoked")
+    table = Table("id", "prefix", "name", "role", "user", "teams", "created", "revoked")
     for k in list_keys(get_context().sessions):
         table.add_row(
-            str(k.id), k.prefix, k.name, k.role, f"{k.created_at or ''}", f"{k.revoked_at or ''}"
+            str(k.id),
+            k.prefix,
+            k.name,
+            k.role,
+            k.user or "",
+            ", ".join(k.teams),
+            f"{k.created_at or ''}",
+            f"{k.revoked_at or ''}",
         )
     console.print(table)
 

@@ -273,7 +273,8 @@ def export_campaign(
     with services.sessions() as session:
         rows = export.export_ready(session, campaign_id, datetime.now(UTC))
         session.commit()
-    services.schedule_refresh()  # index the recorded e-mails
+    if rows:
+        services.schedule_refresh()  # index the recorded e-mails
     if format == "jsonl":
         text, media = export.to_jsonl(rows), "application/x-ndjson"
     else:

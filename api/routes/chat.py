@@ -19,22 +19,23 @@ import anyio
 from fastapi import APIRouter
 from sse_starlette import EventSourceResponse
 
-from api.auth import Principal
-from api.deps import Chatter, ServicesDep
+from api.access import Access
+from api.deps import ChatAccess
 from api.errors import (
     AUTH_RESPONSES,
     BAD_REQUEST,
+    CONFLICT,
     NOT_FOUND,
     UNAVAILABLE,
+    Conflict,
     NotVisible,
     Responses,
     error_from_exception,
 )
 from api.schemas import ChatRequest, utc
-from api.services import Services
+from assistant.service import Assistant
 from assistant.types import AnswerResult
 from knowledge.apikeys import conversation_owner
-from knowledge.repository import get_customer
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["chat"])
@@ -71,21 +72,29 @@ SSE_DOC: Responses = {
 }
 
 
-def _check_access(services: Services, body: ChatRequest, principal: Principal) -> None:
-    """404 for an unknown customer, or a conversation another key started."""
-    if body.conversation_id is not None and not principal.is_admin:
-        owner = conversation_owner(services.sessions, body.conversation_id)
-        if owner is not None and owner != principal.actor:
-            raise NotVisible(f"conversation {body.conversation_id} does not exist")
-    if body.customer_id is not None:
-        with services.sessions() as session:
-            get_customer(session, body.customer_id)
+def _check_access(access: Access, body: ChatRequest) -> None:
+    """404 for a customer the caller cannot see or a conversation another key started; 409
+    for a conversation about another customer (its turns must not reach this one's answer)."""
+    customer_id = access.customer(body.customer_id) if body.customer_id is not None else None
+    if body.conversation_id is None:
+        return
+    owner = conversation_owner(access.services.sessions, body.conversation_id)
+    if owner is None:
+        return
+    if owner.key_id != access.principal.key_id and not access.principal.is_admin:
+        raise NotVisible(f"conversation {body.conversation_id} does not exist")
+    if owner.customer_id != customer_id:
+        raise Conflict(
+            f"conversation {body.conversation_id} is about another customer; "
+            "start a new conversation (leave conversation_id out)",
+            code="conversation_customer_mismatch",
+        )
 
 
 async def _stream(
-    services: Services, body: ChatRequest, actor: str, conversation_id: str
+    assistant: Assistant, access: Access, body: ChatRequest, conversation_id: str
 ) -> AsyncIterator[dict[str, str]]:
-    assistant = services.need_assistant()
+    services, actor = access.services, access.principal.actor
     loop = asyncio.get_running_loop()
     queue: asyncio.Queue[Any] = asyncio.Queue()
     stop = threading.Event()
@@ -153,33 +162,40 @@ async def _stream(
 @router.post(
     "/chat",
     summary="Ask a question; the answer streams as Server-Sent Events",
-    responses={**SSE_DOC, **AUTH_RESPONSES, **NOT_FOUND, **UNAVAILABLE, **BAD_REQUEST},
+    responses={
+        **SSE_DOC,
+        **AUTH_RESPONSES,
+        **NOT_FOUND,
+        **CONFLICT,
+        **UNAVAILABLE,
+        **BAD_REQUEST,
+    },
 )
-async def chat(body: ChatRequest, principal: Chatter, services: ServicesDep) -> EventSourceResponse:
+async def chat(body: ChatRequest, access: ChatAccess) -> EventSourceResponse:
     """Stream an answer grounded in the customer's records and the knowledge base."""
-    services.need_assistant()
-    await anyio.to_thread.run_sync(_check_access, services, body, principal)
+    assistant = access.assistant()
+    await anyio.to_thread.run_sync(_check_access, access, body)
     conversation_id = body.conversation_id or uuid.uuid4().hex
-    return EventSourceResponse(_stream(services, body, principal.actor, conversation_id), ping=15)
+    return EventSourceResponse(_stream(assistant, access, body, conversation_id), ping=15)
 
 
 @router.post(
     "/chat/answer",
     response_model=AnswerResult,
     summary="Ask a question; the whole answer in one JSON response",
-    responses={**AUTH_RESPONSES, **NOT_FOUND, **UNAVAILABLE, **BAD_REQUEST},
+    responses={**AUTH_RESPONSES, **NOT_FOUND, **CONFLICT, **UNAVAILABLE, **BAD_REQUEST},
 )
-async def answer(body: ChatRequest, principal: Chatter, services: ServicesDep) -> AnswerResult:
+async def answer(body: ChatRequest, access: ChatAccess) -> AnswerResult:
     """The same answer as /chat, not streamed (for scripts)."""
-    assistant = services.need_assistant()
-    await anyio.to_thread.run_sync(_check_access, services, body, principal)
+    assistant = access.assistant()
+    await anyio.to_thread.run_sync(_check_access, access, body)
     conversation_id = body.conversation_id or uuid.uuid4().hex
-    result = await services.run_cpu(
+    result = await access.services.run_cpu(
         lambda: assistant.answer(
             body.question,
             customer_id=body.customer_id,
             conversation_id=conversation_id,
-            actor=principal.actor,
+            actor=access.principal.actor,
         )
     )
     return utc(result)

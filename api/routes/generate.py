@@ -1,4 +1,8 @@
-"""Generated documents: pre-meeting briefs (JSON, Markdown), e-mail drafts and rewrites."""
+"""Generated documents: pre-meeting briefs (JSON, Markdown), e-mail drafts and rewrites.
+
+Each runs on the assistant as the caller sees it (Access.assistant): a customer it cannot see
+is 404, and records it may not read never reach the prompt. Each generation is audited.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,8 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Path
 from fastapi.responses import PlainTextResponse
 
-from api.deps import Briefer, Drafter, ServicesDep
+from api.access import Access
+from api.deps import BriefAccess, DraftAccess
 from api.errors import (
     AUTH_RESPONSES,
     BAD_REQUEST,
@@ -18,9 +23,9 @@ from api.errors import (
     Responses,
 )
 from api.schemas import BriefRequest, DraftRequest, RewriteRequest, utc
-from api.services import Services
 from assistant.types import BriefResult, EmailDraft, RewriteResult
 from knowledge.apikeys import output_owner
+from knowledge.vocabulary import Language
 
 router = APIRouter(tags=["generate"])
 CustomerId = Annotated[int, Path(ge=1, le=2**62)]
@@ -30,13 +35,11 @@ CONSENT: Responses = {
 BAD = BAD_REQUEST
 
 
-async def _brief(
-    services: Services, customer_id: int, body: BriefRequest | None, actor: str
-) -> BriefResult:
-    assistant = services.need_assistant()
-    language = body.language if body else None
-    result = await services.run_cpu(
-        lambda: assistant.brief(customer_id, language=language, actor=actor)
+async def _brief(access: Access, customer_id: int, body: BriefRequest | None) -> BriefResult:
+    assistant = access.assistant()
+    language: Language | None = body.language if body else None
+    result = await access.services.run_cpu(
+        lambda: assistant.brief(customer_id, language=language, actor=access.principal.actor)
     )
     return utc(result)
 
@@ -49,12 +52,11 @@ async def _brief(
 )
 async def brief(
     customer_id: CustomerId,
-    principal: Briefer,
-    services: ServicesDep,
+    access: BriefAccess,
     body: Annotated[BriefRequest | None, Body()] = None,
 ) -> BriefResult:
     """One page before a meeting, every statement traceable to a record."""
-    return await _brief(services, customer_id, body, principal.actor)
+    return await _brief(access, customer_id, body)
 
 
 @router.post(
@@ -69,12 +71,11 @@ async def brief(
 )
 async def brief_markdown(
     customer_id: CustomerId,
-    principal: Briefer,
-    services: ServicesDep,
+    access: BriefAccess,
     body: Annotated[BriefRequest | None, Body()] = None,
 ) -> PlainTextResponse:
     """The brief rendered as Markdown, citations as record ids."""
-    result = await _brief(services, customer_id, body, principal.actor)
+    result = await _brief(access, customer_id, body)
     return PlainTextResponse(result.markdown, media_type="text/markdown; charset=utf-8")
 
 
@@ -84,10 +85,10 @@ async def brief_markdown(
     summary="Draft a personalised follow-up e-mail: subject, body, citations (never sent)",
     responses={**AUTH_RESPONSES, **NOT_FOUND, **UNAVAILABLE, **CONSENT, **BAD},
 )
-async def draft_email(body: DraftRequest, principal: Drafter, services: ServicesDep) -> EmailDraft:
+async def draft_email(body: DraftRequest, access: DraftAccess) -> EmailDraft:
     """One call in, a draft for a person to review out; refuses marketing mail to opt-outs."""
-    assistant = services.need_assistant()
-    draft = await services.run_cpu(
+    assistant = access.assistant()
+    draft = await access.services.run_cpu(
         lambda: assistant.draft_email(
             body.customer_id,
             purpose=body.purpose,
@@ -95,7 +96,7 @@ async def draft_email(body: DraftRequest, principal: Drafter, services: Services
             length=body.length,
             language=body.language,
             step=body.step,
-            actor=principal.actor,
+            actor=access.principal.actor,
         )
     )
     return utc(draft)
@@ -107,15 +108,16 @@ async def draft_email(body: DraftRequest, principal: Drafter, services: Services
     summary="Rewrite a text by an instruction (more polite, shorter, in English ...)",
     responses={**AUTH_RESPONSES, **NOT_FOUND, **UNAVAILABLE, **BAD},
 )
-async def rewrite(body: RewriteRequest, principal: Drafter, services: ServicesDep) -> RewriteResult:
+async def rewrite(body: RewriteRequest, access: DraftAccess) -> RewriteResult:
     """Rewrite a text; the result's output_id takes feedback, its audit row names the customer."""
-    assistant = services.need_assistant()
+    assistant = access.assistant()
+    principal = access.principal
 
     def work() -> RewriteResult:
         source = body.source_output_id
         if source is not None:  # only a draft this key produced (admin: any), as for feedback
-            owner = output_owner(services.sessions, source)
-            if owner is None or (owner != principal.actor and not principal.is_admin):
+            owner = output_owner(access.services.sessions, source)
+            if owner is None or (owner != principal.key_id and not principal.is_admin):
                 raise NotVisible(f"output {source} does not exist")
         return assistant.rewrite(
             body.text,
@@ -126,4 +128,4 @@ async def rewrite(body: RewriteRequest, principal: Drafter, services: ServicesDe
             actor=principal.actor,
         )
 
-    return await services.run_cpu(work)
+    return await access.services.run_cpu(work)

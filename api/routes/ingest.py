@@ -15,10 +15,12 @@ from datetime import UTC, datetime
 from pathlib import Path as FilePath
 from typing import Annotated, Any
 
+import anyio
 from fastapi import APIRouter, File, Form, Path, UploadFile
 from fastapi.responses import JSONResponse
 
-from api.deps import Importer, ServicesDep, Writer
+from api.access import Access
+from api.deps import Importer, ServicesDep, WriteAccess
 from api.errors import (
     AUTH_RESPONSES,
     BAD_REQUEST,
@@ -75,6 +77,16 @@ def report_out(report: ImportReport) -> ImportReportOut:
     )
 
 
+def _check_customer(access: Access, body: InteractionCreate) -> None:
+    from knowledge.repository import customer_by_source
+
+    source = body.references_source or body.source
+    with access.services.sessions() as session:
+        customer_id = customer_by_source(session, source, body.customer_external_id)
+        if customer_id is not None:
+            access.visibility.require(session, customer_id)
+
+
 def _import(
     services: Services,
     records: list[dict[str, Any]],
@@ -102,12 +114,13 @@ def _import(
     response_model=ImportReportOut,
     status_code=201,
     summary="Record one interaction (idempotent on source + external_id)",
-    responses={**AUTH_RESPONSES, **BAD_INPUT},
+    responses={**AUTH_RESPONSES, **BAD_INPUT, **NOT_FOUND},
 )
-async def create_interaction(
-    body: InteractionCreate, _p: Writer, services: ServicesDep
-) -> ImportReportOut:
-    """Import one canonical interaction; a rejected row is reported, not stored."""
+async def create_interaction(body: InteractionCreate, access: WriteAccess) -> ImportReportOut:
+    """Import one canonical interaction; a rejected row is reported, not stored; a customer
+    the caller cannot see is 404, as an unknown one would be if it were checked first."""
+    services = access.services
+    await anyio.to_thread.run_sync(_check_customer, access, body)
     record = body.model_dump(
         mode="json", exclude={"source", "references_source"}, exclude_none=True
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
@@ -12,15 +12,16 @@ from api.deps import Admin, AnyRole, ServicesDep
 from api.errors import AUTH_RESPONSES, NOT_FOUND, NotVisible
 from api.schemas import FeedbackCreate, utc
 from knowledge.apikeys import output_owner
-from knowledge.journal import add_feedback, list_audit, list_gaps
+from knowledge.journal import AuditQuery, add_feedback, list_audit, list_gaps
 
 router = APIRouter(tags=["journal"])
 
 
 class AuditOut(BaseModel):
-    output_id: str
+    output_id: str | None  # None for a read
     at: datetime
     actor: str
+    key_id: int | None
     action: str
     customer_id: int | None
     cited_records: list[str]
@@ -51,7 +52,7 @@ class FeedbackAccepted(BaseModel):
 def feedback(body: FeedbackCreate, principal: AnyRole, services: ServicesDep) -> FeedbackAccepted:
     """Store feedback; only on outputs this key produced (admin: any output)."""
     owner = output_owner(services.sessions, body.output_id)
-    if owner is None or (owner != principal.actor and not principal.is_admin):
+    if owner is None or (owner != principal.key_id and not principal.is_admin):
         raise NotVisible(f"output {body.output_id} does not exist")
     add_feedback(
         services.sessions,
@@ -67,17 +68,36 @@ def feedback(body: FeedbackCreate, principal: AnyRole, services: ServicesDep) ->
 @router.get(
     "/audit",
     response_model=list[AuditOut],
-    summary="The audit log of generations (admin)",
+    summary="The audit log of generations and reads of customer data (admin)",
     responses=AUTH_RESPONSES,
 )
 def audit(
     _p: Admin,
     services: ServicesDep,
     customer_id: Annotated[int | None, Query(ge=1, le=2**62)] = None,
+    key_id: Annotated[int | None, Query(ge=1, le=2**62, description="the caller's key")] = None,
+    actor: Annotated[str | None, Query(min_length=1, max_length=100)] = None,
+    action: Annotated[
+        str | None, Query(min_length=1, max_length=64, examples=["view_profile", "answer"])
+    ] = None,
+    kind: Annotated[Literal["read", "generation"] | None, Query()] = None,
+    since: Annotated[datetime | None, Query(description="at or after (ISO 8601)")] = None,
+    until: Annotated[datetime | None, Query(description="before (ISO 8601)")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[AuditOut]:
-    """Newest first: who, when, which action, which customer, cited records, model."""
-    rows = list_audit(services.sessions, customer_id=customer_id, limit=limit)
+    """Newest first: who (key name and id), when, which action, which customer, which records
+    (cited or read), model. Reads have no output_id and no model."""
+    query = AuditQuery(
+        customer_id=customer_id,
+        key_id=key_id,
+        actor=actor,
+        action=action,
+        kind=kind,
+        since=since,
+        until=until,
+        limit=limit,
+    )
+    rows = list_audit(services.sessions, query=query)
     return [utc(AuditOut(**r.__dict__)) for r in rows]
 
 

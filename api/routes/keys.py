@@ -28,8 +28,10 @@ def keys(_p: Admin, services: ServicesDep) -> list[KeyOut]:
     responses=AUTH_RESPONSES,
 )
 def new_key(body: KeyCreate, _p: Admin, services: ServicesDep) -> KeyCreated:
-    """Create a key with a role."""
-    record, plain = create_key(services.sessions, name=body.name, role=body.role)
+    """Create a key with a role, the user it belongs to and its teams."""
+    record, plain = create_key(
+        services.sessions, name=body.name, role=body.role, user=body.user, teams=body.teams
+    )
     return utc(KeyCreated(**record.model_dump(), key=plain))
 
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import anyio
 from fastapi import APIRouter
 
-from api.deps import Searcher, ServicesDep
+from api.deps import SearchAccess
 from api.errors import AUTH_RESPONSES, NOT_FOUND, UNAVAILABLE, ApiError, Forbidden
 from api.schemas import SearchHitOut, SearchRequest
-from api.services import Services
 from retrieval.types import Scope, SearchFilters, SearchHit
 
 router = APIRouter(tags=["search"])
@@ -30,31 +30,21 @@ def _hit_out(hit: SearchHit) -> SearchHitOut:
     )
 
 
-def _check_customer(services: Services, customer_id: int) -> None:
-    from knowledge.repository import get_customer
-
-    with services.sessions() as session:
-        get_customer(session, customer_id)  # CustomerNotFound → 404
-
-
 @router.post(
     "/search",
     response_model=list[SearchHitOut],
     summary="Hybrid search inside a scope (customer, knowledge base; global for admin)",
     responses={**AUTH_RESPONSES, **NOT_FOUND, **UNAVAILABLE, 400: {"description": "Bad scope"}},
 )
-async def search(
-    body: SearchRequest, principal: Searcher, services: ServicesDep
-) -> list[SearchHitOut]:
-    """Search; the scope is enforced by retrieval, never left to a model."""
-    if body.scope.kind == "global" and not principal.is_admin:
+async def search(body: SearchRequest, access: SearchAccess) -> list[SearchHitOut]:
+    """Search; the scope is enforced by retrieval, never left to a model, and only what the
+    caller may see comes back (a hidden customer's scope is 404)."""
+    if body.scope.kind == "global" and not access.principal.is_admin:
         raise Forbidden("only admin keys may search across all customers")
     try:
         scope = Scope(body.scope.kind, body.scope.customer_id)
     except ValueError as e:
         raise ApiError(f"scope: {e}", code="bad_scope") from e
-    if scope.customer_id is not None:
-        await services.run_cpu(_check_customer, services, scope.customer_id)
     f = body.filters
     filters = None
     if f is not None:
@@ -65,8 +55,18 @@ async def search(
             since=f.since,
             until=f.until,
         )
-    retrieval = services.need_retrieval()
-    hits = await services.run_cpu(
+    retrieval = access.retrieval()
+    hits = await access.services.run_cpu(
         lambda: retrieval.search(body.query, scope, k=body.k, filters=filters, mode=body.mode)
     )
+    if scope.kind != "knowledge_base":  # the query is not recorded (it may name a person)
+        await anyio.to_thread.run_sync(
+            lambda: access.read(
+                "search",
+                customer_id=scope.customer_id,
+                records=[h.record_id for h in hits],
+                scope=scope.kind,
+                count=len(hits),
+            )
+        )
     return [_hit_out(h) for h in hits]

@@ -10,6 +10,8 @@
     me: null, customer: null, profile: null, conversationId: null, streamAbort: null,
     brief: null, draft: null, searchSeq: 0,
   };
+  // Other views (campaigns.js) follow sign-in and the language through these.
+  const hooks = { signedIn: [], signedOut: [], language: [] };
   // Each tab and the action (GET /vocabulary's `actions`) a role needs to see it.
   const TAB_ACTION = { chat: "chat", brief: "brief", email: "draft" };
 
@@ -41,6 +43,7 @@
     showWho();
     if (state.profile) renderCard(state.profile);
     if (state.brief) renderBrief(state.brief);
+    for (const hook of hooks.language) hook();
   }
 
   function status(text, isError) {
@@ -93,6 +96,7 @@
     if (first) selectTab(first, false);
     showWho();
     $("customer-q").focus();
+    for (const hook of hooks.signedIn) hook(vocabulary);
   }
 
   function fillChoices(v) {
@@ -111,6 +115,7 @@
     $("signin").hidden = false;
     $("sign-out").hidden = true;
     showWho();
+    for (const hook of hooks.signedOut) hook();
     $("api-key").focus();
   }
 
@@ -545,6 +550,9 @@
     const typing = ["INPUT", "TEXTAREA", "SELECT"].includes(document.activeElement.tagName);
     if (ev.key === "/" && !typing && !$("desk").hidden) { ev.preventDefault(); $("customer-q").focus(); }
   });
+
+  // What campaigns.js reuses: one set of helpers for every view.
+  window.KIZUNA = { $, el, t, api, state, hooks, openRecord, profileFacts, sourcesList, yen, day };
 
   // ---- start: already signed in? --------------------------------------------------------
   applyLanguage();

@@ -217,10 +217,8 @@ class AgentTools:
             return self.pinned
         if requested is None:
             raise ToolError(self._say("err_need_customer"))
-        with self.deps.sessions() as s:
-            from knowledge.repository import resolve_customer_id
-
-            return resolve_customer_id(s, requested)
+        with self.deps.sessions() as s:  # CustomerNotFound for a hidden one, as for none
+            return self.deps.visibility.require(s, requested)
 
     def _say(self, key: str, **variables: object) -> str:
         return render_text(self.phrases[key], variables, f"{self.language}/agent_tools.yaml:{key}")
@@ -234,7 +232,7 @@ class AgentTools:
         from knowledge.repository import find_customers
 
         with self.deps.sessions() as s:
-            found = find_customers(s, a.name, limit=5)
+            found = find_customers(s, a.name, limit=5, visibility=self.deps.visibility)
         if not found:
             return self.phrases["no_customers"]
         return "\n".join(
@@ -326,7 +324,7 @@ class AgentTools:
         from knowledge.analytics import segment_summary
 
         with self.deps.sessions() as s:
-            rows = segment_summary(s, self.deps.analytics)
+            rows = segment_summary(s, self.deps.analytics, only=self.deps.visibility.visible_ids(s))
         lines = []
         for row in rows:
             text = (
@@ -350,8 +348,13 @@ class AgentTools:
 
         with self.deps.sessions() as s:
             _, scores = score_customers(s, self.deps.analytics)
+            visible = self.deps.visibility.visible_ids(s)
             chosen = sorted(
-                (x for x in scores if x.rfm.segment == a.segment),
+                (
+                    x
+                    for x in scores
+                    if x.rfm.segment == a.segment and (visible is None or x.customer_id in visible)
+                ),
                 key=lambda x: (-x.rfm.monetary, x.customer_id),
             )[: a.limit]
             names = {x.customer_id: get_customer(s, x.customer_id).name for x in chosen}

@@ -17,9 +17,10 @@ from typing import Any
 
 from langchain_core.messages import HumanMessage, SystemMessage
 
+from assistant.asked_attributes import unanswerable_by
 from assistant.checked_stream import SentenceBuffer, SentenceChecker
 from assistant.citations import marked_text, numbered, with_markers
-from assistant.context import ContextRecord, render_facts, render_records
+from assistant.context import ContextRecord, interaction_record, render_facts, render_records
 from assistant.deps import AssistantDeps, new_output_id
 from assistant.errors import InvalidRequest
 from assistant.fact_intents import FactRecogniser, Intent
@@ -31,6 +32,7 @@ from assistant.facts_answer import (
     overview_answer,
     owned_only,
     phrase,
+    promises_answer,
 )
 from assistant.labels import label
 from assistant.language import Language, detect_language
@@ -50,6 +52,7 @@ from assistant.pipeline import (
 )
 from assistant.prompting import render_prompt
 from assistant.similarity import Scorer
+from assistant.spans import counted_kind
 from assistant.types import AnswerResult, Citation, GuardReport, Sentence, StreamEvent
 from knowledge.journal import TurnRecord, recent_turns, record_gap
 from knowledge.records import CustomerProfile
@@ -144,10 +147,20 @@ def answer_stream(
         code = _code_answer(deps, asked, intent)
         reply.answered = bool(code.sentences)
         yield from reply.show(code.sentences, code.citations)
-    if not intent.any or intent.rest:
+    # "What did we promise?" with no commitment in the records is asked of the records.
+    if not intent.any or intent.rest or (intent.promises and not reply.answered):
         relevant, context = gather(deps, _search_query(asked), asked.customer_id)
+        if unanswerable_by(asked.text, [r.text for r in context]):
+            context = []  # it asks for an address, a birthday...: no record holds one
         from_records = False
-        listing = count_and_list(asked.text, context, asked.language, deps.retrieval.embedder)
+        counted = _counted_records(deps, asked)
+        listing = count_and_list(
+            asked.text,
+            context if counted is None else counted,
+            asked.language,
+            deps.retrieval.embedder,
+            zero_counts=counted is not None,
+        )
         if listing:  # counted and listed by code, each record cited
             yield from reply.show(*listing)
             from_records = True
@@ -197,8 +210,16 @@ def _question(
         customer_id = profile.customer.id  # a merged customer's question goes to the survivor
         facts = {k: v for k, v in profile_facts(profile).items() if k in ANSWER_FACT_KEYS}
         names = [n for n in (profile.customer.name, profile.customer.name_kana) if n]
+    # Only the turns about this customer (or about none): a conversation id reused for
+    # another customer never carries the first one's records into this answer.
     history = (
-        recent_turns(deps.sessions, conversation_id, deps.config.history_turns)
+        recent_turns(
+            deps.sessions,
+            conversation_id,
+            deps.config.history_turns,
+            customer_id=customer_id,
+            key_id=deps.key_id,
+        )
         if conversation_id
         else []
     )
@@ -227,12 +248,24 @@ def _code_answer(deps: AssistantDeps, asked: Question, intent: Intent) -> CodeAn
     with deps.sessions() as s:
         orders = list_orders(s, asked.customer_id)
     source = FactSource(asked.profile, orders, deps.interactions(asked.customer_id))
-    code = (
-        fact_answer(source, intent.facts, asked.language)
-        if intent.facts
-        else overview_answer(source, asked.language)
-    )
+    if intent.facts:
+        code = fact_answer(source, intent.facts, asked.language)
+    elif intent.promises:
+        code = promises_answer(source, asked.language, asked.text, deps.retrieval.embedder)
+    else:
+        code = overview_answer(source, asked.language)
     return owned_only(code, asked.customer_id, deps.owner_of)
+
+
+def _counted_records(deps: AssistantDeps, asked: Question) -> list[ContextRecord] | None:
+    """All the customer's records of the kind a counting question counts ("how many reviews"):
+    the count comes from SQL, not from how many of them the search returned."""
+    kind = counted_kind(asked.text)
+    if kind is None or asked.customer_id is None:
+        return None
+    chars = deps.config.record_chars
+    kept = (i for i in deps.interactions(asked.customer_id) if i.kind == kind)
+    return [interaction_record(n, i, chars) for n, i in enumerate(kept, 1)]
 
 
 def _search_query(asked: Question) -> str:

@@ -79,6 +79,7 @@ def _variables(deps: AssistantDeps, profile: Any, step: int | None, lang: str) -
     favourite = f"{category}（{ctb.taste}）" if lang == "ja" else f"{category} ({ctb.taste})"
     return {
         "name": profile.customer.name,
+        "addressee": _addressee(profile, lang),
         "last_product": product or ("ご購入の商品" if lang == "ja" else "your purchase"),
         "last_order_date": last_date or ("先日" if lang == "ja" else "recently"),
         "top_category": category,
@@ -86,6 +87,16 @@ def _variables(deps: AssistantDeps, profile: Any, step: int | None, lang: str) -
         "sender": deps.config.company_name,
         "step": step or "",
     }
+
+
+def _addressee(profile: CustomerProfile, lang: str) -> str:
+    """Whom the e-mail greets: a person by name; at a company its decision maker (or first
+    contact), in Japanese after the company's name as a business letter is addressed."""
+    customer = profile.customer
+    if customer.kind != "company" or not profile.contacts:
+        return customer.name
+    contact = sorted(profile.contacts, key=lambda c: not c.is_decision_maker)[0]
+    return f"{customer.name} {contact.name}" if lang == "ja" else contact.name
 
 
 def build_draft(

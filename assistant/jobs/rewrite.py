@@ -12,7 +12,6 @@ from assistant.pipeline import complete, prompt, record
 from assistant.similarity import split_sentences
 from assistant.types import GuardReport, RewriteResult
 from knowledge.journal import get_audit
-from knowledge.repository import resolve_customer_id
 
 
 def rewrite_text(
@@ -84,10 +83,10 @@ def _customer_of(
         if source is None:
             raise InvalidRequest(f"output {source_output_id} does not exist")
         source_customer = source.customer_id
-    with deps.sessions() as s:  # CustomerNotFound for an unknown customer_id
-        given = resolve_customer_id(s, customer_id) if customer_id is not None else None
+    with deps.sessions() as s:  # CustomerNotFound for an unknown or hidden customer_id
+        given = deps.visibility.require(s, customer_id) if customer_id is not None else None
         if source_customer is not None:
-            source_customer = resolve_customer_id(s, source_customer)
+            source_customer = deps.visibility.require(s, source_customer)
     if given is not None and source_customer is not None and given != source_customer:
         raise InvalidRequest(
             f"output {source_output_id} is about customer {source_customer}, not {given}"

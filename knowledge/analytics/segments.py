@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -38,10 +39,16 @@ def score_customers(
     ]
 
 
-def segment_summary(session: Session, settings: AnalyticsSettings) -> list[SegmentRow]:
-    """Customers, revenue and average LTV per segment (every segment listed, prospects too)."""
+def segment_summary(
+    session: Session, settings: AnalyticsSettings, only: Collection[int] | None = None
+) -> list[SegmentRow]:
+    """Customers, revenue and average LTV per segment (every segment listed, prospects too);
+    `only`: count just these (active) customers, the ones a caller may see."""
     _, scores = score_customers(session, settings)
     total = active_customer_count(session)
+    if only is not None:
+        scores = [s for s in scores if s.customer_id in only]
+        total = len(only)
     counts: dict[str, int] = defaultdict(int)
     revenue: dict[str, Decimal] = defaultdict(Decimal)
     ltv_sum: dict[str, Decimal] = defaultdict(Decimal)

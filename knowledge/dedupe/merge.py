@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 # Survivor fields filled from the merged customer when the survivor has none.
 FILLED_FIELDS = (
     "name_kana", "email", "phone", "postal_code", "address", "region", "country", "age_band",
-    "gender", "industry", "company_size", "annual_revenue", "owner",
+    "gender", "industry", "company_size", "annual_revenue", "owner", "team",
 )  # fmt: skip
 _MOVED_TABLES: dict[str, Any] = {
     "orders": Order,

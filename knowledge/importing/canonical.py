@@ -126,7 +126,8 @@ class CanonicalCustomer(CanonicalRecord):
     company_size: Annotated[str | None, Text(32)] = None
     annual_revenue: Money = None
     lifecycle_stage: Annotated[LifecycleStage, Choice()] = "customer"
-    owner: Short = None
+    owner: Short = None  # the user (API key `user`) who owns the customer
+    team: Short = None  # the team the customer belongs to (API keys' `teams`)
     email_opt_out: Annotated[bool, Flag()] = False
     custom_attributes: Annotated[dict[str, Any], JsonObject()] = Field(default_factory=dict)
 

@@ -16,7 +16,7 @@ from api.services import Services
 from knowledge.apikeys import ROLES, create_key
 from knowledge.importing import import_records
 from knowledge.settings import Settings
-from tests.api.seed import SEED
+from tests.api.seed import SEED, TEAM
 
 
 @dataclass
@@ -68,7 +68,8 @@ def start(settings: Settings) -> Iterator[ApiHarness]:
     with TestClient(app) as client:
         services: Services = app.state.services
         keys = {
-            role: create_key(services.sessions, name=f"{role}-1", role=role)[1] for role in ROLES
+            role: create_key(services.sessions, name=f"{role}-1", role=role, teams=[TEAM])[1]
+            for role in ROLES
         }
         customers = seed(services)
         yield ApiHarness(client, services, keys, customers, app)

@@ -1,8 +1,14 @@
-"""A small bilingual company for API tests, in the canonical import form."""
+"""A small bilingual company for API tests, in the canonical import form.
+
+Both customers belong to the team "desk" (TEAM), the team of the harness's keys, so a key of
+any role sees them (a sales key's default reach is its team's customers).
+"""
 
 from __future__ import annotations
 
 from typing import Any
+
+TEAM = "desk"
 
 CUSTOMERS: list[dict[str, Any]] = [
     {
@@ -14,6 +20,7 @@ CUSTOMERS: list[dict[str, Any]] = [
         "phone": "090-1234-5678",
         "language": "ja",
         "lifecycle_stage": "customer",
+        "team": TEAM,
     },
     {
         "external_id": "C-2",
@@ -24,6 +31,7 @@ CUSTOMERS: list[dict[str, Any]] = [
         "country": "US",
         "language": "en",
         "email_opt_out": True,
+        "team": TEAM,
     },
 ]
 

@@ -129,6 +129,7 @@ LISTS = (*PURPOSES, *TONES, *LENGTHS, *ROLES, *SEGMENTS)
 COPY = {
     "index.html": (r"value=[\"']{}[\"']", (*LISTS, *LANGUAGES)),
     "app.js": (r"[\"'`]{0}[\"'`]|(?<![\w.$-]){0}\s*:", LISTS),
+    "campaigns.js": (r"[\"'`]{0}[\"'`]|(?<![\w.$-]){0}\s*:", LISTS),
 }
 
 

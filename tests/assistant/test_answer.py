@@ -142,3 +142,47 @@ def test_warm_up_evaluates_the_chat_prefix_of_both_languages(world: World) -> No
     assert assistant.warm_up() >= 0
     systems = [str(call[0].content) for call in llm.calls]
     assert systems == [render_prompt("answer_system", "ja"), render_prompt("answer_system", "en")]
+
+
+def test_a_count_of_one_kind_comes_from_all_the_customers_records(world: World) -> None:
+    assistant, llm = world.assistant()
+    result = assistant.answer(
+        "How many reviews has she written?", customer_id=world.ids["A"], actor="t"
+    )
+    assert not llm.calls  # counted by code, not written by the model
+    assert result.answered and result.sentences[0].text.startswith("Matching records: 1")
+    assert [c.record_id for c in result.citations] == [f"interaction:{world.ids['I3']}"]
+    none = assistant.answer(
+        "How many surveys has she filled in?", customer_id=world.ids["A"], actor="t"
+    )
+    assert none.answered and none.sentences[0].text.startswith("Matching records: 0")
+
+
+def test_a_question_for_an_attribute_no_record_holds_is_declined(world: World) -> None:
+    assistant, llm = world.assistant(["The customer's birthday is in May [1]."])
+    result = assistant.answer("この方の誕生日はいつですか？", customer_id=world.ids["A"], actor="t")
+    assert not result.answered and not result.citations and not llm.calls
+
+
+def test_everything_bought_is_listed_from_the_orders(world: World) -> None:
+    assistant, llm = world.assistant()
+    result = assistant.answer(
+        "List all the products she has bought.", customer_id=world.ids["A"], actor="t"
+    )
+    assert not llm.calls and result.answered
+    assert {c.record_id for c in result.citations} == {
+        f"order:{world.ids['O1']}",
+        f"order:{world.ids['O2']}",
+    }
+
+
+def test_a_question_about_our_promises_lists_the_commitments_by_code(world: World) -> None:
+    assistant, llm = world.assistant(["We promised a free upgrade [1]."])
+    result = assistant.answer("約束していることは何ですか？", customer_id=world.ids["A"], actor="t")
+    assert not llm.calls and result.answered
+    assert "3月20日" in result.text and "free upgrade" not in result.text
+    assert [c.record_id for c in result.citations] == [f"interaction:{world.ids['I2']}"]
+    # A customer with no commitment in the records: the records and the model are asked.
+    assistant, llm = world.assistant(["NOT_IN_RECORDS"])
+    other = assistant.answer("What did we promise them?", customer_id=world.ids["C"], actor="t")
+    assert llm.calls and not other.answered

@@ -96,7 +96,11 @@ def test_opted_out_customer_gets_no_marketing_draft_but_service_mail(world: Worl
         with pytest.raises(ConsentError):
             assistant.draft_email(world.ids["B"], purpose=purpose, actor="t")
     draft = assistant.draft_email(world.ids["B"], purpose="renewal", actor="t")
-    assert draft.body.startswith("Dear Acme Foods Ltd.,") and "Kizuna" in draft.body
+    # A company is greeted through its decision maker; in Japanese after the company's name.
+    assert draft.body.startswith("Dear Tom Baker,") and "Kizuna" in draft.body
+    assert "renewal" in draft.body
+    ja = assistant.draft_email(world.ids["B"], purpose="renewal", language="ja", actor="t")
+    assert ja.body.startswith("Acme Foods Ltd. Tom Baker 様") and "更新" in ja.body
     assert draft.citations and draft.citations[0].record_id == f"interaction:{world.ids['I5']}"
 
 

@@ -53,3 +53,24 @@ def test_a_promise_is_fulfilled_by_a_later_record_that_did_it() -> None:
     assert found[1].status == "fulfilled" and "少々お待ち" not in found[1].text
     assert found[2].status == "open"
     assert [f.status for f in promises(records)] == ["open", "fulfilled"]  # open ones first
+
+
+def test_a_quote_loses_its_courtesy_clauses_but_keeps_what_it_reports() -> None:
+    from assistant.commitments import without_courtesy
+
+    said = "確認いたしますので少々お待ちくださいとお伝えして保留し、2月5日に振込が完了しました。"
+    assert without_courtesy(said) == "2月5日に振込が完了しました。"
+    assert without_courtesy("少々お待ちください。") == ""
+    assert without_courtesy("2月7日までに返金します。") == "2月7日までに返金します。"
+    # English clauses are not cut: the sentence is kept as written.
+    assert without_courtesy("We will look into it, thanks.") == "We will look into it, thanks."
+
+
+def test_a_refund_by_transfer_is_ours_and_what_they_said_they_would_do_is_theirs() -> None:
+    from assistant.commitments import commitment, fulfilled
+
+    refund = commitment("返金は2月7日までに口座へ振り込むとお約束しました。")
+    assert refund is not None and refund.owner == "us" and refund.action == "refund"
+    assert fulfilled(refund, ["2月5日に振込が完了していることをお伝えしました。"])
+    theirs = commitment("価格について社内で検討し、3月中に回答するとのことでした。")
+    assert theirs is not None and theirs.owner == "customer"

@@ -30,11 +30,15 @@ def test_the_recogniser_on_the_labelled_set() -> None:
         wrong_rest += got.rest != bool(item.get("mixed", False))
     for q in others:
         got = keyword_intent(q, NAMES)
-        fp += len(got.facts) + got.overview
+        fp += len(got.facts) + got.overview + got.promises
     for q in overview:
         got = keyword_intent(q, NAMES)
         tp += got.overview and not got.rest
         fn += not (got.overview and not got.rest)
+    for q in LABELLED["promises"]:
+        got = keyword_intent(q, NAMES)
+        tp += got.promises and not got.facts
+        fn += not (got.promises and not got.facts)
     precision, recall = tp / (tp + fp), tp / (tp + fn)
     assert precision >= 0.95 and recall >= 0.95, (precision, recall)
     assert wrong_rest <= 2  # pure fact vs mixed decided right nearly always

@@ -15,7 +15,7 @@ from knowledge.importing import import_records
 from retrieval.service import build_retrieval
 from tests.api.conftest import api_settings
 from tests.api.live import serving
-from tests.api.seed import SEED
+from tests.api.seed import SEED, TEAM
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -48,7 +48,9 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
                 sessions, records, source=source, entity=entity, settings=settings.imports
             )
     build_retrieval(settings.retrieval, sessions).index(progress=False)
-    keys = {role: create_key(sessions, name=f"{role}-1", role=role)[1] for role in ROLES}
+    keys = {
+        role: create_key(sessions, name=f"{role}-1", role=role, teams=[TEAM])[1] for role in ROLES
+    }
     engine.dispose()
 
     with serving(create_app(settings)) as url:

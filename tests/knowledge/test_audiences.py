@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import pytest
 from analytics_data import add_customer, add_order, at
@@ -22,7 +23,7 @@ from knowledge.customer_metrics import ensure_metrics
 from knowledge.db import transaction
 from knowledge.errors import AudienceExists, AudienceNotFound, InvalidCondition
 from knowledge.models import Customer, Interaction
-from knowledge.settings import AnalyticsSettings
+from knowledge.settings import AnalyticsSettings, Settings
 
 NOW = datetime(2024, 7, 1, 9, tzinfo=UTC)
 SETTINGS = AnalyticsSettings(reference_date=date(2024, 6, 30))
@@ -307,3 +308,44 @@ def test_saved_audiences(sessions: sessionmaker[Session]) -> None:
             get_audience(s, saved.id)
         with pytest.raises(AudienceNotFound):
             delete_audience(s, saved.id)
+
+
+# --- the CLI --------------------------------------------------------------------------------
+
+
+def test_cli_count_create_list_members(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from api.cli import context
+    from api.cli.main import _register, app
+
+    settings = Settings(
+        environment="test", data_dir=tmp_path, analytics={"reference_date": "2024-06-30"}
+    )  # type: ignore[arg-type]
+    monkeypatch.setattr(context, "_context", context.CliContext(settings))
+    with transaction(context.get_context().sessions) as s:
+        ids = company(s)
+    _register()
+
+    def run(*args: str, code: int = 0) -> str:
+        result = CliRunner().invoke(app, list(args), env={"COLUMNS": "200"})
+        assert result.exit_code == code, result.output
+        return result.output
+
+    tokyo = '{"field": "region", "op": "eq", "value": "東京都"}'
+    assert "3 customers" in run("audiences", "count", "--where", tokyo, "--now", NOW.isoformat())
+    assert "1 customers now" in run(
+        "audiences", "create", "Complaints", "--where",
+        '{"field": "has_open_complaint", "op": "is", "value": true}',
+    )  # fmt: skip
+    listed = run("audiences", "list", "--counts")
+    assert "Complaints" in listed and "has_open_complaint" in listed
+    shown = run("audiences", "members", "1")
+    assert "Angry Buyer" in shown and "dormant" in shown and "1 customers; page 1 of 1" in shown
+    page = run("audiences", "members", "--where", tokyo, "--per-page", "2", "--json")
+    assert '"total": 3' in page and f'"customer_id": {ids["new"]}' in page
+    bad = run("audiences", "count", "--where", '{"field": "kind", "op": "gt", "value": 1}', code=1)
+    assert "condition.op: 'gt' is not valid for field 'kind'" in bad
+    assert "not JSON" in run("audiences", "count", "--where", "{nope", code=1)
+    assert "segment" in run("audiences", "fields")
+    assert "customers with orders" in run("audiences", "refresh")

@@ -52,7 +52,7 @@ def _rejected(entity: str, record: dict[str, Any]) -> tuple[str | None, str]:
          "unknown field(s) favourite; expected some of address, age_band, annual_revenue, "
          "company_size, country, custom_attributes, email, email_opt_out, external_id, gender, "
          "industry, kind, language, lifecycle_stage, name, name_kana, owner, phone, "
-         "postal_code, region"),
+         "postal_code, region, team"),
         ("interaction", {**NOTE, "kind": "fax"}, "kind",
          "'fax' is not one of inquiry, ticket, review, meeting_note, call, email, chat, "
          "survey, store_visit"),
