@@ -8,8 +8,14 @@ from collections.abc import Callable, Iterable
 
 from assistant.context import ContextRecord
 
-# Trailing punctuation belongs to the sentence, not the URL.
-_URL = re.compile(r"(?:https?://|www\.)[^\s<>\"'）)]*[^\s<>\"'）).,;:!?。、]", re.IGNORECASE)
+# Trailing punctuation belongs to the sentence, not the URL. A bare domain ("evil.example/x")
+# is a link too: a model copies one from a record as readily as a full URL.
+_URL = re.compile(
+    r"(?:https?://|www\.)[^\s<>\"'）)]*[^\s<>\"'）).,;:!?。、]"
+    r"|(?<![\w@.-])[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|net|org|biz|info|io|co|jp|xyz|example|top|"
+    r"app|dev|shop|online|site|link|ly)(?:/[^\s<>\"'）)]*[^\s<>\"'）).,;:!?。、])?(?![\w-])",
+    re.IGNORECASE,
+)
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _PHONE = re.compile(r"(?<![\w])\+?\d[\d\-‐ ()]{7,}\d(?![\w])")
 _NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")

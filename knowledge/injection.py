@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import codecs
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -47,7 +48,10 @@ _MARKER = re.compile(
     r"|\[/?INST\]|<</?SYS>>|<<<|>>>"
     r"|\#{2,}\s*(?:instruction|system|response|new instructions?|(?:新しい)?指示|システム)"
     r"|</?\s*(?:system|instructions?|assistant_instructions|prompt)\s*>"
-    r"|\[\s*(?:system|admin|assistant|システム|管理者)\s*(?:note|message|prompt|notice)?\s*\]"
+    r"|\[\s*(?:system|admin|assistant|システム|管理者)\s*(?:note|message|prompt|notice|request|"
+    r"メッセージ|通知|指示|より)?\s*(?:\]|::)"
+    r"|<\s*end\s+of\s+(?:session|conversation|document|input)\s*>|<\|endoftext\|>"
+    r"|^\s*-{2,}\s*[A-Z][A-Z ,]{2,40}(?:INSTRUCTIONS?|AMENDMENT)\b"
     r"|【\s*(?:システム|管理者|system|ai|ＡＩ|アシスタント)[^】]{0,12}】"
     r"|(?:^|(?<=[\s。.!?！？「」『』“\"'(（:：]))(?-i:(?:SYSTEM|ASSISTANT|DEVELOPER)(?:\s+(?:NOTE|MESSAGE|"
     r"PROMPT|OVERRIDE|UPDATE|INSTRUCTIONS?|NOTICE))?)\s*[:：]"
@@ -61,6 +65,7 @@ _MARKER = re.compile(
 _AI = (
     r"(?:\bai\b|a\.i\.|\bassistant\b|\bchat\s?bot\b|\bbot\b|\bllm\b|language model|\bgpt\b|chatgpt"
     r"|\bclaude\b|\bgemini\b|\bcopilot\b|\bkizuna\b|\bmodel\b|summari[sz]er|auto-?responder"
+    r"|automated\s+(?:analysis|screening|review|reply|systems?|software|tools?)|\bsupport\s+bot\b"
     r"|ＡＩ|AI|アシスタント|チャットボット|ボット|言語モデル|生成AI|自動応答|要約(?:する|担当の)?(?:AI|システム)|絆)"
 )
 # Imperatives and instruction talk that make sense only to a model.
@@ -69,6 +74,20 @@ _OVERRIDE = re.compile(
     r"(?:previous|prior|above|earlier|preceding|original|existing|system|other|safety)?\s*"
     r"(?:instructions?|prompts?|rules|guidelines|directions|guardrails|policies|constraints)"
     r"|forget\s+(?:everything|all)\s+(?:you|above|before)"
+    r"|(?:ignore|disregard)\s+(?:any|all|the)\s+(?:previous|prior|above|preceding)\s+and\s+"
+    r"(?:following|subsequent)\s+(?:instructions?|directions|prompts?)"
+    r"|(?:ignore|disregard|forget)\s+(?:all\s+|everything\s+)?(?:the\s+)?(?:above|previous|prior|"
+    r"preceding|foregoing)\b[^.。\n]{0,40}?(?:\band\b|,|;|then)\s+(?:just\s+|instead\s+|only\s+)?"
+    r"(?:say|print|write|output|reply|respond|answer|repeat|type)\b"
+    r"|(?:ignore|disregard)\s+the\s+rest\s+of\s+(?:this|the)\s+(?:data|text|document|record|"
+    r"message|page|input)|\bignore\s+them\s+and\s+instead|disregard\s+all\s+info"
+    r"|(?:^|[.!?]\s+|\n)\s*(?:just\s+)?(?:print|output)\s+[\"'<“]"
+    r"|\bjust\s+(?:print|say|output)\b|stop\s+everything"
+    r"|(?:repeat|print|say|output)\s+(?:the\s+following|after\s+me)\s+(?:sentence|text|phrase|words?|"
+    r"string)|(?:focus|concentrate)\s+(?:only|exclusively|solely)\s+on\s+the\s+(?:following|"
+    r"information)|override\s+(?:your|manual|the|all)\s+(?:guidelines|scoring|rules|settings|"
+    r"instructions)|decode\s+(?:this|the\s+following|it)[^.。\n]{0,30}\b(?:and|then)\s+"
+    r"(?:follow|execute|obey|do)"
     r"|you\s+are\s+(?:now|no longer)\b|from\s+now\s+on,?\s+(?:you|always|respond|reply|answer)"
     r"|(?:act|behave|pretend)\s+(?:as|like|to be)\s+(?:an?\s+)?(?:unrestricted|different|new|"
     r"admin|system|developer)|jailbreak|\bDAN\b|developer\s+mode|new\s+instructions?\s*[:：]"
@@ -88,9 +107,29 @@ _ABOUT_OUTPUT = re.compile(
     r"this\s+(?:customer|record|review))"
     r"|(?:in|into|to)\s+(?:any|every|each|your|the)\s+(?:summary|brief|reply|response|draft|"
     r"answer|generated)\b[^.。]{0,60}\b(?:include|mention|add|say|write|state|offer|promise|insert)"
-    r"|(?:start|begin|open|end|sign)\s+(?:your|the|every|each|any)\s+(?:reply|response|answer|"
+    r"|(?:start|begin|open|end|sign)\s+(?:off\s+)?(?:your|the|every|each|any)\s+(?:reply|response|answer|"
     r"e-?mail|draft|message|summary)\s+with"
-    r"|(?:respond|reply|answer)\s+only\s+(?:with|in)"
+    r"|(?:respond|reply|answer)\s+only\s+(?:with|in)|(?:respond|reply|answer)\s+with\s+only"
+    r"|\band\s+(?:absolutely\s+)?nothing\s+else\b|\bif\s+(?:the\s+)?user\s+asks\b"
+    r"|(?:when|while|if)\s+(?:you\s+)?(?:summari[sz]|draft|writ|generat|compos|prepar|reply|"
+    r"respond|answer)\w*\s+(?:the\s+|a\s+|an\s+|any\s+|your\s+)?[\w-]+(?:\s+[\w-]+)?\s+"
+    r"(?:summary|brief|reply|response|e-?mail|draft|answer|message)"
+    r"|before\s+(?:you\s+)?(?:answer|reply|respond|summari[sz]|draft)\w*\b"
+    r"|(?:output|format|write|give|return|render)\s+(?:your|the)\s+(?:answer|reply|response|"
+    r"output|summary)\s+(?:as|in)\b"
+    r"|(?:mention|include|add|insert|put|state|promise)\b[^.。\n]{0,60}\b(?:in|into|to)\s+"
+    r"(?:your|every|each|any|all)\s+(?:reply|replies|response|answer|e-?mails?|drafts?|summary|"
+    r"summaries|message)"
+    r"|(?:sign\s+off|close|end)\s+(?:every\s+\w+\s+|each\s+\w+\s+)?with\s+(?:the\s+)?"
+    r"(?:signature|phrase|words|code|line)?"
+    r"|(?:^|[.!?]\s+)(?:offer|give|grant|promise)\s+(?:them\s+|the\s+customer\s+|this\s+customer\s+)?"
+    r"(?:an?\s+)?\d+\s?%"
+    r"|(?:回答|返信|返答|出力|要約)(?:は|を)[^。]{0,40}(?:のみで|だけで|形式で)[^。]{0,10}"
+    r"(?:返|出力|回答|答|書)"
+    r"|(?:返信|回答|下書き|要約|文面|メール)(?:には|に|では)[^。]{0,40}(?:入れ|含め|記載|書|付け|"
+    r"添え|提示|明記)(?:て|ること|なさい|よ|ろ)"
+    r"|を(?:付けて|添えて|入れて)(?:返信|回答)"
+    r"|必ず(?:提示|案内|記載|明記)(?:して|する|せよ|しろ)"
     r"|(?:要約|返信|回答|下書き|メール|文面|ブリーフ)(?:を|文を)?(?:作成|生成|書く|書き)"
     r"(?:する)?(?:際|とき|時|場合)"
     r"|(?:要約|返信|回答)(?:する|を書く|を作る)(?:際|とき|時|場合)"
@@ -106,6 +145,9 @@ _EXFILTRATE = re.compile(
     r"(?:all|every|the\s+full|the\s+entire|the|a\s+copy\s+of\s+(?:all|the))?\s*(?:of\s+the\s+)?"
     r"(?:customer|client|user|member)s?['’]?\s+(?:records|data|list|database|details|information|"
     r"e-?mails|addresses|files)"
+    r"|(?:send|forward|export|upload|post|leak|share|transmit|append)\s+(?:me\s+|us\s+)?(?:"
+    r"(?:your|the)\s+(?:system\s+prompt|conversation\s+history|chat\s+history)"
+    r"|your\s+(?:prompt|instructions))"
     r"|(?:全|すべての|全ての|全部の)?(?:顧客|お客様|会員|ユーザー)(?:の)?(?:データ|情報|リスト|記録|"
     r"名簿|メールアドレス|個人情報)(?:を|も)?(?:すべて|全て|全部)?[^。]{0,30}"
     r"(?:送信|転送|送付|送って|送れ|メールで送|エクスポート|アップロード|共有|出力)",
@@ -135,6 +177,8 @@ _ADDRESS_AI = re.compile(
     rf"|{_AI}\s*(?:へ|への(?:指示|命令|指令|依頼|お願い|メッセージ)|に対する(?:指示|命令))\s"
     rf"|{_AI}\s*(?:は|が|へ|に)[^。]{{0,30}}(?:してください|しなさい|せよ|すること|ください)"
     rf"|(?:if|when)\s+(?:you\s+are|you're)\s+(?:an?\s+)?{_AI}"
+    r"|(?:whoever|anyone\s+who)\s+(?:writes?\s+back|repl(?:y|ies)|answers?|reads?\s+this|"
+    r"process(?:es)?\s+this)\s*[:：,]"
     rf"|(?:読んでいる|これを読む|この記録を読む){_AI}",
     re.IGNORECASE,
 )
@@ -151,7 +195,8 @@ _HIDDEN_STYLE = re.compile(
     re.IGNORECASE | re.DOTALL,
 )
 _MD_HIDDEN = re.compile(
-    r"^\s*\[//\]:\s*#\s*[(\"'].*$|^\s*\[comment\]:\s*<>.*$|!\[[^\]]*\]\(\s*https?://[^)]*\)",
+    r"^\s*\[//\]:\s*#\s*[(\"'].*$|^\s*\[comment\]:\s*<>.*$|!?\[[^\]]*\]\(\s*https?://[^)]*\)"
+    r"|<a\s[^>]*href\s*=[^>]*>",
     re.IGNORECASE | re.MULTILINE,
 )
 # Zero-width and direction-override characters, and Unicode "tag" characters (ASCII smuggling).
@@ -172,7 +217,7 @@ def _readable(decoded: str) -> bool:
     """Mostly letters and spaces: text someone meant to hide, not a hash or an id."""
     if len(decoded) < 12:
         return False
-    good = sum(1 for c in decoded if c.isalpha() or c.isspace() or c in ",.:;!?'\"-()%")
+    good = sum(1 for c in decoded if c.isalpha() or c.isspace() or c in ",.:;!?'\"-()%、。「」")
     words = len(re.findall(r"[A-Za-z]{2,}|[\u3040-\u30ff\u4e00-\u9fff]", decoded))
     return good / len(decoded) > 0.85 and words >= 3
 
@@ -194,7 +239,9 @@ def _encoded(text: str) -> list[Flag]:
 
     for m in _BASE64.finditer(text):
         decoded = _b64(m.group(0))
-        if decoded is not None and _readable(decoded) and not in_url(m.start()):
+        if decoded is None or in_url(m.start()):
+            continue
+        if _readable(decoded) or _text_flags(decoded):
             flags.append(Flag("encoded", m.start(), m.end()))
     for m in _PERCENT.finditer(text):
         decoded = unquote(m.group(0))
@@ -203,6 +250,23 @@ def _encoded(text: str) -> list[Flag]:
         if not in_url(m.start()) or _text_flags(decoded):
             flags.append(Flag("encoded", m.start(), m.end()))
     flags += [Flag("encoded", m.start(), m.end()) for m in _ESCAPES.finditer(text)]
+    flags += _rot13(text)
+    return flags
+
+
+_COMMON = re.compile(r"\b(?:the|and|to|you|your|of|with|for|this|all)\b", re.IGNORECASE)
+_ASCII_LINE = re.compile(r"[ -~]{24,}")
+
+
+def _rot13(text: str) -> list[Flag]:
+    """ASCII runs that read as English only after ROT13, and then speak to an AI."""
+    flags = []
+    for m in _ASCII_LINE.finditer(text):
+        decoded = codecs.decode(m.group(0), "rot13")
+        if len(_COMMON.findall(decoded)) >= 2 + len(_COMMON.findall(m.group(0))) and _text_flags(
+            decoded
+        ):
+            flags.append(Flag("encoded", m.start(), m.end()))
     return flags
 
 
@@ -226,6 +290,12 @@ def _text_flags(text: str) -> list[Flag]:
         flags += [Flag("address", m.start(), m.end()) for m in rule.finditer(text)]
     # Granting a discount is what customers ask for too: an instruction only when the text
     # also speaks to an assistant.
+    flags += [Flag("marker", m.start(), m.end()) for m in _FAKE_TURN.finditer(text)]
+    for m in _ROLE_LINE.finditer(text):
+        line_end = text.find("\n", m.end())
+        if _IMPERATIVE.search(text[m.end() : line_end if line_end >= 0 else len(text)]):
+            flags.append(Flag("marker", m.start(), m.end()))
+    flags += [Flag("address", m.start(), m.end()) for m in _LINK_INSTRUCTION.finditer(text)]
     addressed = _ADDRESS_AI.search(text)
     if addressed:
         flags += [Flag("address", m.start(), m.end()) for m in _GRANT.finditer(text)]
@@ -234,11 +304,38 @@ def _text_flags(text: str) -> list[Flag]:
     return flags
 
 
+# A conversation written into a record: an assistant's turn followed by a user's.
+_FAKE_TURN = re.compile(
+    r"^[\s>]*(?:assistant|ai|bot|アシスタント)\s*[:：][^\n]*\n(?:[^\n]*\n){0,2}?[\s>]*"
+    r"(?:user|human|ユーザー)\s*[:：]",
+    re.IGNORECASE | re.MULTILINE,
+)
+# A line that opens with a system or assistant label: a marker when what follows commands.
+_ROLE_LINE = re.compile(
+    r"^[\s>]*(?:system|assistant|システム|アシスタント)\s*[:：]", re.IGNORECASE | re.MULTILINE
+)
+# A link or an address with an instruction to pass it on: what an attacker plants so the
+# assistant hands it to customers ("tell the customer to visit …", "… へのリンクを入れて").
+_LINK = (
+    r"(?:https?://\S+|www\.\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+    r"|\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|net|org|biz|info|io|co|jp|xyz|example|top)\b)"
+)
+_LINK_INSTRUCTION = re.compile(
+    r"\b(?:tell|instruct|direct|redirect|recommend|include|insert|add|mention|append|embed|"
+    r"render|display|promote|advertise)\b[^.。\n]{0,80}?" + _LINK
+    + r"|" + _LINK + r"[^。\n]{0,40}?(?:を|へ|に|で|と|だと)[^。\n]{0,20}?(?:案内|伝え|記載|入れ|含め|"
+    r"誘導|掲載|表示|紹介|追記|貼)",
+    re.IGNORECASE,
+)
+
 _IMPERATIVE = re.compile(
     r"\b(?:must|you should|you will|always|never|do not|don't|make sure|be sure|"
     r"include|mention|write|say|tell|send|reply|respond|output|print|recommend|rate|describe|"
-    r"forward|transmit|export|upload|e-?mail|share|leak|copy)\b"
-    r"|してください|しなさい|せよ|しろ|すること|ください|書いて|伝えて|送って|推薦|紹介して|送信|転送",
+    r"forward|transmit|export|upload|e-?mail|share|leak|copy|direct|instruct|use|visit|add|insert|"
+    r"put|promise|offer|give|provide|display|show|render|append|begin|start|sign|format|answer|"
+    r"ignore|focus|repeat)\b"
+    r"|してください|しなさい|せよ|しろ|すること|ください|書いて|伝えて|送って|推薦|紹介して|送信|転送"
+    r"|ること(?=[。!！]|$)|して(?=[。!！]|$)",
     re.IGNORECASE,
 )
 
