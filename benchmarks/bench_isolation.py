@@ -45,6 +45,7 @@ from benchmarks.security_world import (
 )
 from knowledge.repository import record_customer_id
 
+JOBS = ("chat", "agent", "brief", "drafts")
 _SYLLABLES = ["ka", "ri", "to", "zu", "me", "ne", "so", "ra", "vi", "lo"]
 
 
@@ -106,30 +107,71 @@ def _records(n: int, language: str) -> list[dict[str, Any]]:
     m = marker(n)
     if language == "en":
         texts = [
-            ("review", f"Lovely tea ({m})", f"The {m} blend arrived fast and tastes great. I will "
-             "order again.", {"rating": 5}),
-            ("inquiry", "Delivery question", f"My {m} order has not arrived yet. When will it be "
-             "delivered? I want a refund if it is lost.", {"status": "open"}),
-            ("meeting_note", "Quarterly review", f"We discussed the {m} plan for next year and "
-             "agreed to send a quote by April 10.", {}),
-            ("email", "Invoice copy", f"Please send the invoice for order {m} to our accounts "
-             "team. There is a complaint about a late delivery too.", {}),
+            (
+                "review",
+                f"Lovely tea ({m})",
+                f"The {m} blend arrived fast and tastes great. I will order again.",
+                {"rating": 5},
+            ),
+            (
+                "inquiry",
+                "Delivery question",
+                f"My {m} order has not arrived yet. When will it be "
+                "delivered? I want a refund if it is lost.",
+                {"status": "open"},
+            ),
+            (
+                "meeting_note",
+                "Quarterly review",
+                f"We discussed the {m} plan for next year and agreed to send a quote by April 10.",
+                {},
+            ),
+            (
+                "email",
+                "Invoice copy",
+                f"Please send the invoice for order {m} to our accounts "
+                "team. There is a complaint about a late delivery too.",
+                {},
+            ),
         ]
     else:
         texts = [
-            ("review", f"美味しいお茶（{m}）", f"{m}のお茶がすぐ届き、とても美味しかったです。"
-             "また注文します。", {"rating": 5}),
-            ("inquiry", "配送について", f"{m}の注文がまだ届きません。いつ届きますか？紛失なら"
-             "返金を希望します。", {"status": "open"}),
-            ("meeting_note", "四半期レビュー", f"来年の{m}プランについて打ち合わせ、4月10日までに"
-             "見積りを送ることで合意しました。", {}),
-            ("email", "請求書の写し", f"注文{m}の請求書を経理部に送ってください。配送遅れの"
-             "苦情もあります。", {}),
+            (
+                "review",
+                f"美味しいお茶（{m}）",
+                f"{m}のお茶がすぐ届き、とても美味しかったです。また注文します。",
+                {"rating": 5},
+            ),
+            (
+                "inquiry",
+                "配送について",
+                f"{m}の注文がまだ届きません。いつ届きますか？紛失なら返金を希望します。",
+                {"status": "open"},
+            ),
+            (
+                "meeting_note",
+                "四半期レビュー",
+                f"来年の{m}プランについて打ち合わせ、4月10日までに見積りを送ることで合意しました。",
+                {},
+            ),
+            (
+                "email",
+                "請求書の写し",
+                f"注文{m}の請求書を経理部に送ってください。配送遅れの苦情もあります。",
+                {},
+            ),
         ]
     return [
-        {"external_id": f"X{n:03d}-{k}", "kind": kind, "subject": subject, "body": body,
-         "occurred_at": f"2025-0{k + 1}-1{n % 9}T10:00:00+09:00", "language": language,
-         "phase": "sales" if kind == "meeting_note" else "support", **extra}
+        {
+            "external_id": f"X{n:03d}-{k}",
+            "kind": kind,
+            "subject": subject,
+            "body": body,
+            "occurred_at": f"2025-0{k + 1}-1{n % 9}T10:00:00+09:00",
+            "language": language,
+            "phase": "sales" if kind == "meeting_note" else "support",
+            **extra,
+        }
         for k, (kind, subject, body, extra) in enumerate(texts)
     ]
 
@@ -142,10 +184,19 @@ def company(customers: int) -> list[Spec]:
         name = f"Isolation Customer {n}" if language == "en" else f"分離 顧客{n}"
         product = f"{marker(n)} tea"
         order = {
-            "external_id": f"X{n:03d}-O", "order_number": f"X{n:03d}-1", "ordered_at":
-            "2025-02-01T10:00:00+09:00", "channel": "ec",
-            "lines": [{"sku": f"T-{n}", "product_name": product, "category": "tea",
-                       "quantity": 1, "unit_price": 1500}],
+            "external_id": f"X{n:03d}-O",
+            "order_number": f"X{n:03d}-1",
+            "ordered_at": "2025-02-01T10:00:00+09:00",
+            "channel": "ec",
+            "lines": [
+                {
+                    "sku": f"T-{n}",
+                    "product_name": product,
+                    "category": "tea",
+                    "quantity": 1,
+                    "unit_price": 1500,
+                }
+            ],
         }
         specs.append(Spec(f"X{n:03d}", name, language, _records(n, language), [order]))
     return specs
@@ -163,8 +214,10 @@ class Leaks:
     seconds: float = 0.0
 
     def total(self) -> int:
-        return sum(self.in_output.values()) + sum(self.in_citations.values()) + sum(
-            self.in_prompt.values()
+        return (
+            sum(self.in_output.values())
+            + sum(self.in_citations.values())
+            + sum(self.in_prompt.values())
         )
 
 
@@ -180,6 +233,7 @@ def measure(
     *,
     llm_factory: Callable[[], Any] = PromptEchoModel,
     with_prompts: bool = True,
+    jobs: tuple[str, ...] = JOBS,
     progress: Callable[[int, int], None] | None = None,
 ) -> Leaks:
     """Build the company, run every job for every customer, count foreign markers."""
@@ -192,19 +246,26 @@ def measure(
         cid = world.ids[spec.external_id]
         other = (n + 1) % customers
         fill = {"foreign": markers[other], "foreign_name": specs[other].name}
-        asked = [q.format(**fill) for q in QUESTIONS[spec.language][:questions]]
+        # Fewer than 20 questions each: every customer starts where the last one stopped, so
+        # all 20 are asked across the company.
+        pool = QUESTIONS[spec.language]
+        picked = [pool[(n * questions + i) % len(pool)] for i in range(questions)]
+        asked = [q.format(**fill) for q in picked]
         runs: list[tuple[JobOutput, Any, set[str]]] = []
         for q in asked:
             allowed = {m for m in markers if m in q.casefold()}
+            if "chat" in jobs:
+                llm = llm_factory()
+                runs.append((chat(world.assistant(llm), cid, q), llm, allowed))
+            if "agent" in jobs:
+                llm = llm_factory()
+                if isinstance(llm, PromptEchoModel):
+                    llm.foreign_id = world.ids[specs[other].external_id]
+                runs.append((agent(world.assistant(llm), cid, q), llm, allowed))
+        if "brief" in jobs:
             llm = llm_factory()
-            runs.append((chat(world.assistant(llm), cid, q), llm, allowed))
-            llm = llm_factory()
-            if isinstance(llm, PromptEchoModel):
-                llm.foreign_id = world.ids[specs[other].external_id]
-            runs.append((agent(world.assistant(llm), cid, q), llm, allowed))
-        llm = llm_factory()
-        runs.append((brief(world.assistant(llm), cid), llm, set()))
-        for job in DRAFT_JOBS:
+            runs.append((brief(world.assistant(llm), cid), llm, set()))
+        for job in DRAFT_JOBS if "drafts" in jobs else ():
             llm = llm_factory()
             out = draft(world.assistant(llm), cid, job.split(":", 1)[1])
             if out is not None:
@@ -218,8 +279,15 @@ def measure(
 
 
 def _check(
-    world: World, leaks: Leaks, out: JobOutput, llm: Any, cid: int, own: str,
-    markers: list[str], allowed: set[str], with_prompts: bool,
+    world: World,
+    leaks: Leaks,
+    out: JobOutput,
+    llm: Any,
+    cid: int,
+    own: str,
+    markers: list[str],
+    allowed: set[str],
+    with_prompts: bool,
 ) -> None:
     leaks.runs[out.job] += 1
     found = _foreign(out.text, own, markers, allowed)
@@ -228,9 +296,9 @@ def _check(
         leaks.examples.append(f"{out.job} of {own}: {found[:3]} in output")
     with world.sessions() as s:
         foreign_cites = [
-            rid for rid, quote in out.citations
-            if _foreign(quote, own, markers, allowed)
-            or _owner(s, rid) not in (cid, None)
+            rid
+            for rid, quote in out.citations
+            if _foreign(quote, own, markers, allowed) or _owner(s, rid) not in (cid, None)
         ]
     if foreign_cites:
         leaks.in_citations[out.job] += 1
@@ -251,13 +319,21 @@ def _owner(session: Any, record_id: str) -> int | None:
 
 
 def report(leaks: Leaks, label: str) -> str:
-    lines = [f"## {label}", "", "| job | outputs | foreign marker in output | in citations | "
-             "in prompt |", "|---|---|---|---|---|"]
+    lines = [
+        f"## {label}",
+        "",
+        "| job | outputs | foreign marker in output | in citations | in prompt |",
+        "|---|---|---|---|---|",
+    ]
     for job in sorted(leaks.runs):
-        lines.append(f"| {job} | {leaks.runs[job]} | {leaks.in_output[job]} | "
-                     f"{leaks.in_citations[job]} | {leaks.in_prompt[job]} |")
-    lines.append(f"\noutputs checked: {sum(leaks.runs.values())}; with a foreign marker: "
-                 f"{leaks.total()}; {leaks.seconds:.0f} s")
+        lines.append(
+            f"| {job} | {leaks.runs[job]} | {leaks.in_output[job]} | "
+            f"{leaks.in_citations[job]} | {leaks.in_prompt[job]} |"
+        )
+    lines.append(
+        f"\noutputs checked: {sum(leaks.runs.values())}; with a foreign marker: "
+        f"{leaks.total()}; {leaks.seconds:.0f} s"
+    )
     if leaks.examples:
         lines.append("examples: " + "; ".join(leaks.examples[:10]))
     return "\n".join(lines)
@@ -268,7 +344,13 @@ def main() -> None:
     parser.add_argument("--customers", type=int, default=100)
     parser.add_argument("--questions", type=int, default=20)
     parser.add_argument("--real", action="store_true", help="the packaged local model")
+    parser.add_argument(
+        "--jobs", default=",".join(JOBS), help="comma-separated: " + ", ".join(JOBS)
+    )
     args = parser.parse_args()
+    jobs = tuple(args.jobs.split(","))
+    if set(jobs) - set(JOBS):
+        parser.error(f"unknown jobs {sorted(set(jobs) - set(JOBS))}; choose from {', '.join(JOBS)}")
     if not 2 <= args.customers <= 1000 or not 1 <= args.questions <= 20:
         parser.error("--customers must be 2..1000 and --questions 1..20")
     factory: Callable[[], Any] = PromptEchoModel
@@ -280,13 +362,17 @@ def main() -> None:
         factory = lambda: llm  # noqa: E731
     with tempfile.TemporaryDirectory() as tmp:
         leaks = measure(
-            args.customers, args.questions, Path(tmp) / "data", llm_factory=factory,
+            args.customers,
+            args.questions,
+            Path(tmp) / "data",
+            llm_factory=factory,
             with_prompts=not args.real,
+            jobs=jobs,
             progress=lambda n, t: print(f"\r{n}/{t} customers", end="", file=sys.stderr),
         )
     print(file=sys.stderr)
     model = "real local model" if args.real else "echo model"
-    print(report(leaks, f"{args.customers} customers x {args.questions} questions, {model}"))  # noqa: T201
+    print(report(leaks, f"{args.customers} customers x {args.questions} questions, {model}"))
 
 
 if __name__ == "__main__":

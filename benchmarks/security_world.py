@@ -17,6 +17,7 @@ from __future__ import annotations
 import base64
 import binascii
 import codecs
+import contextlib
 import html
 import re
 import uuid
@@ -68,10 +69,8 @@ def _decoded(text: str) -> list[str]:
             pass
     out += [unquote(m.group(0)) for m in _PCT.finditer(text)]
     for m in _HEX.finditer(text):
-        try:
+        with contextlib.suppress(ValueError, UnicodeDecodeError):
             out.append(bytes.fromhex(m.group(0).replace("\\x", "")).decode("utf-8"))
-        except (ValueError, UnicodeDecodeError):
-            pass
     if "&#" in text:
         out.append(html.unescape(text))
     if "rot13" in text.lower():
@@ -110,7 +109,9 @@ class HostileEchoModel(FakeChatModel):
         records += [(n, body) for n, body in _TOOL_LINE.findall(prompt)]
         lines = [f"{s.rstrip('。.!?！？')} [{n}]." for n, body in records for s in obeyed(body)]
         if "POINTS:" in prompt:  # the brief asks for two parts: both get everything
-            text = "SUMMARY: " + " ".join(lines) + "\nPOINTS:\n" + "\n".join(f"- {x}" for x in lines)
+            text = (
+                "SUMMARY: " + " ".join(lines) + "\nPOINTS:\n" + "\n".join(f"- {x}" for x in lines)
+            )
         else:
             text = " ".join(lines) or "NO_RECORDS"
         return AIMessage(content=text)
@@ -138,8 +139,11 @@ class PromptEchoModel(FakeChatModel):
             ]
             if self.foreign_id is not None:
                 calls.append(
-                    {"name": "customer_profile", "args": {"customer_id": self.foreign_id},
-                     "id": "foreign"}
+                    {
+                        "name": "customer_profile",
+                        "args": {"customer_id": self.foreign_id},
+                        "id": "foreign",
+                    }
                 )
             return AIMessage(content="", tool_calls=calls)
         return AIMessage(content=prompt_text(messages))
@@ -201,17 +205,25 @@ def build_world(data_dir: Path, specs: list[Spec], source: str = "security") -> 
     migrate(engine)
     sessions = make_session_factory(engine)
     customers = [
-        {"external_id": c.external_id, "kind": "person", "name": c.name, "language": c.language,
-         "email": c.email or f"{c.external_id.lower()}@customers.example.jp",
-         "lifecycle_stage": "customer"}
+        {
+            "external_id": c.external_id,
+            "kind": "person",
+            "name": c.name,
+            "language": c.language,
+            "email": c.email or f"{c.external_id.lower()}@customers.example.jp",
+            "lifecycle_stage": "customer",
+        }
         for c in specs
     ]
     orders = [dict(o, customer_external_id=c.external_id) for c in specs for o in c.orders]
     interactions = [
         dict(i, customer_external_id=c.external_id) for c in specs for i in c.interactions
     ]
-    for entity, records in (("customer", customers), ("order", orders),
-                            ("interaction", interactions)):
+    for entity, records in (
+        ("customer", customers),
+        ("order", orders),
+        ("interaction", interactions),
+    ):
         if records:
             report = import_records(
                 sessions, records, source=source, entity=entity, settings=settings.imports

@@ -322,8 +322,11 @@ _LINK = (
 )
 _LINK_INSTRUCTION = re.compile(
     r"\b(?:tell|instruct|direct|redirect|recommend|include|insert|add|mention|append|embed|"
-    r"render|display|promote|advertise)\b[^.。\n]{0,80}?" + _LINK
-    + r"|" + _LINK + r"[^。\n]{0,40}?(?:を|へ|に|で|と|だと)[^。\n]{0,20}?(?:案内|伝え|記載|入れ|含め|"
+    r"render|display|promote|advertise)\b[^.。\n]{0,80}?"
+    + _LINK
+    + r"|"
+    + _LINK
+    + r"[^。\n]{0,40}?(?:を|へ|に|で|と|だと)[^。\n]{0,20}?(?:案内|伝え|記載|入れ|含め|"
     r"誘導|掲載|表示|紹介|追記|貼)",
     re.IGNORECASE,
 )
