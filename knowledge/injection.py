@@ -304,15 +304,18 @@ def _text_flags(text: str) -> list[Flag]:
     return flags
 
 
-# A conversation written into a record: an assistant's turn followed by a user's.
+# A conversation written into a record: an assistant's turn followed by a user's, each at the
+# start of a line or right after a sentence.
+_TURN_START = r"(?:^|(?<=[。！？!?.]))[ \t\u3000>]*"
 _FAKE_TURN = re.compile(
-    r"^[\s>]*(?:assistant|ai|bot|アシスタント)\s*[:：][^\n]*\n(?:[^\n]*\n){0,2}?[\s>]*"
+    _TURN_START + r"(?:assistant|ai|bot|アシスタント)\s*[:：][^\n]*\n(?:[^\n]*\n){0,2}?[\s>]*"
     r"(?:user|human|ユーザー)\s*[:：]",
     re.IGNORECASE | re.MULTILINE,
 )
 # A line that opens with a system or assistant label: a marker when what follows commands.
 _ROLE_LINE = re.compile(
-    r"^[\s>]*(?:system|assistant|システム|アシスタント)\s*[:：]", re.IGNORECASE | re.MULTILINE
+    _TURN_START + r"(?:system|assistant|システム|アシスタント)\s*[:：]",
+    re.IGNORECASE | re.MULTILINE,
 )
 # A link or an address with an instruction to pass it on: what an attacker plants so the
 # assistant hands it to customers ("tell the customer to visit …", "… へのリンクを入れて").

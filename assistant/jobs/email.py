@@ -4,10 +4,12 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
 from assistant import findings
+from assistant.citations import code_citation
 from assistant.context import (
     ContextRecord,
     interaction_record,
@@ -145,7 +147,7 @@ def build_draft(
             config.company_name,
         ]
     )
-    paragraph, citations, guard = _checked_paragraph(deps, generated.text, context, cid, trusted)
+    paragraph, cited_by, guard = _checked_paragraph(deps, generated.text, context, cid, trusted)
     paragraph, removed = draft_filter.clean(
         paragraph,
         trusted=trusted,
@@ -154,6 +156,8 @@ def build_draft(
         customer_texts=[f"{i.subject or ''} {i.body}" for i in interactions],
     )
     guard.unsupported_sentences_dropped += removed
+    citations = _titled(purpose, context) + _cited(paragraph, cited_by)
+    citations = list({c.record_id: c for c in citations}.values())
     draft = EmailDraft(
         output_id=new_output_id(),
         customer_id=cid,
@@ -382,10 +386,37 @@ def _names(profile: CustomerProfile) -> list[str]:
     return [profile.customer.name] + [c.name for c in profile.contacts]
 
 
+def _titled(purpose: str, context: list[ContextRecord]) -> list[Citation]:
+    """The record whose subject names the issue (apology) or the topic (renewal) in the
+    personal line, cited by that subject (as _frame chooses it)."""
+    if purpose not in ("apology", "renewal"):
+        return []
+    about = [r for r in context if r.title and not r.flagged]
+    return [code_citation(about[0], about[0].title)] if about else []
+
+
+def _key(text: str) -> str:
+    """Letters and digits only, NFKC: the draft filter normalises what it keeps."""
+    return re.sub(r"\W+", "", unicodedata.normalize("NFKC", text)).lower()
+
+
+def _cited(paragraph: str, cited_by: list[tuple[str, list[Citation]]]) -> list[Citation]:
+    """The citations of the checked sentences that the draft filter kept (a dropped sentence's
+    source is no source of the draft, and its quote is not shown with it)."""
+    out: dict[str, Citation] = {}
+    kept = _key(paragraph)
+    for sentence, citations in cited_by:
+        if _key(sentence) and _key(sentence) in kept:
+            for c in citations:
+                out.setdefault(c.record_id, c)
+    return list(out.values())
+
+
 def _checked_paragraph(
     deps: AssistantDeps, text: str, context: list[ContextRecord], cid: int, frame_text: str
-) -> tuple[str, list[Citation], GuardReport]:
-    """Keep sentences supported by a record (cited) or by the facts and purpose; drop the rest."""
+) -> tuple[str, list[tuple[str, list[Citation]]], GuardReport]:
+    """Keep sentences supported by a record (cited) or by the facts and purpose; drop the rest.
+    Returns the paragraph, each kept sentence with its citations, and the guard counts."""
     g = check(deps, text, context, customer_id=cid, facts_text=frame_text)
     kept_by_frame = set()
     frame_tokens = content_tokens(frame_text)
@@ -398,4 +429,10 @@ def _checked_paragraph(
         g.guard.unsupported_sentences_dropped += len(kept)
         return "", [], g.guard
     out = [s for s in g.order if s in kept and not _WRONG_SIDE.search(s)]
-    return " ".join(out), g.citations, g.guard
+    by_id = {c.record_id: c for c in g.citations}
+    cited_by = [
+        (s.text, [by_id[r] for r in s.citations if r in by_id])
+        for s in g.sentences
+        if s.text in out
+    ]
+    return " ".join(out), cited_by, g.guard
