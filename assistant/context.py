@@ -98,7 +98,10 @@ def select_records(
 def interaction_record(n: int, i: InteractionRecord, chars: int) -> ContextRecord:
     """An interaction as record n of a context: subject and body, whitespace collapsed."""
     raw = f"{i.subject + ' — ' if i.subject else ''}{i.body}"
-    text = " ".join(redact(raw).split())[:chars]
+    # Subject and body are scanned and cut each on its own, as enrichment scans them: joined,
+    # an instruction that opens the body no longer opens a line and could slip through.
+    shown = f"{redact(i.subject) + ' — ' if i.subject else ''}{redact(i.body)}"
+    text = " ".join(shown.split())[:chars]
     flagged = i.flagged or is_flagged(raw)
     return ContextRecord(
         n, i.record_id, i.kind, i.customer_id, i.occurred_at, i.subject, text, text[:240], flagged
@@ -125,7 +128,7 @@ def render_records(records: list[ContextRecord], language: str) -> str:
         lines.append(label("no_records", language))
     for r in records:
         date = r.date.date().isoformat() if r.date else "-"
-        title = f" title={_clean(r.title)[:80]!r}" if r.title else ""
+        title = f" title={neutralise(r.title)[:80]!r}" if r.title else ""
         lines.append(f"<<<RECORD {r.n} id={r.record_id} kind={r.kind} date={date}{title}>>>")
         lines.append(r.text)
         lines.append(f"<<<END RECORD {r.n}>>>")
