@@ -399,7 +399,8 @@ def _mean(values: list[float]) -> str:
     return f"{sum(values) / len(values):.1%} (n={len(values)})" if values else "-"
 
 
-def _real_llm(settings_dir: Path) -> Callable[[], Any]:
+def _real_llm() -> Callable[[], Any]:
+    """The configured model (KIZUNA_LLM__*), built once and shared by every job."""
     from assistant.llm.factory import build_llm
     from knowledge.settings import load_settings
 
@@ -425,7 +426,7 @@ def main() -> None:
     if unknown:
         parser.error(f"unknown jobs {sorted(unknown)}; choose from {', '.join(ALL_JOBS)}")
     with tempfile.TemporaryDirectory() as tmp:
-        factory = _real_llm(Path(tmp)) if args.real else HostileEchoModel
+        factory = _real_llm() if args.real else HostileEchoModel
         fig = measure(
             corpus,
             Path(tmp) / "data",

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.bench_isolation import QUESTIONS, company, marker, measure
+from benchmarks.bench_isolation import QUESTIONS, company, marker, measure, report
 
 
 def test_markers_are_unique_and_only_in_their_own_customers_records() -> None:
@@ -62,4 +62,5 @@ def test_a_small_sample_with_the_real_model(tmp_path: Path, model_path: str) -> 
         with_prompts=False,
         jobs=("chat", "brief"),
     )
+    print(report(leaks, "3 customers x 1 question, real local model"))
     assert leaks.runs["chat"] == 3 and leaks.total() == 0, leaks.examples
