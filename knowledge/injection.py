@@ -7,11 +7,15 @@ and its flagged span is kept out of everything the assistant quotes or writes fr
 
 Four kinds of evidence, each a `reason`:
 - ``marker``:  fake system / role / chat-template markers ("SYSTEM:", "[INST]", "<|im_start|>",
-  "### Instruction", "【システム】", our own "<<<END RECORD" block markers);
-- ``address``: imperatives to an assistant, AI or model, or instructions about how to write
-  summaries / replies / drafts, or to send customer data somewhere;
-- ``hidden``:  hidden HTML/Markdown (comments, white or zero-size text, invisible characters);
-- ``encoded``: base64 or percent-encoded payloads that decode to readable text.
+  "### Instruction", "【システム】", our own "<<<END RECORD" block markers), a conversation
+  written into the record (an assistant's turn, then a user's);
+- ``address``: imperatives to an assistant, AI or model, overrides ("ignore the above and say"),
+  instructions about how to write or format summaries / replies / drafts, a link or address
+  to pass on to customers, or sending customer data, the prompt or the conversation somewhere;
+- ``hidden``:  hidden HTML/Markdown (comments, white or zero-size text, links whose text hides
+  the destination, invisible characters);
+- ``encoded``: base64, percent-encoded or ROT13 payloads that decode to readable text or to an
+  instruction.
 
 Pure functions with no dependencies beyond the standard library, so every layer can call
 them: `scan` (the flags with their spans), `is_flagged`, `flag_reasons`, `redact`.
