@@ -311,9 +311,10 @@ def _text_flags(text: str) -> list[Flag]:
 # A conversation written into a record: an assistant's turn followed by a user's, each at the
 # start of a line or right after a sentence.
 _TURN_START = r"(?:^|(?<=[。！？!?.]))[ \t\u3000>]*"
+# (A search chunk has its line breaks collapsed: the user's turn may follow a sentence end.)
 _FAKE_TURN = re.compile(
-    _TURN_START + r"(?:assistant|ai|bot|アシスタント)\s*[:：][^\n]*\n(?:[^\n]*\n){0,2}?[\s>]*"
-    r"(?:user|human|ユーザー)\s*[:：]",
+    _TURN_START + r"(?:assistant|ai|bot|アシスタント)\s*[:：](?:[^\n]*\n(?:[^\n]*\n){0,2}?[\s>]*"
+    r"|[^\n]{0,200}?[。.!?！？]\s*)(?:user|human|ユーザー)\s*[:：]",
     re.IGNORECASE | re.MULTILINE,
 )
 # A line that opens with a system or assistant label: a marker when what follows commands.
