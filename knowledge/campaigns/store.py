@@ -206,12 +206,20 @@ def _message(session: Session, message_id: int, visibility: Visibility) -> Messa
     msg = session.get(Message, message_id)
     if msg is None or msg.status in ("queued", "skipped"):
         raise CampaignNotFound(f"draft {message_id}")
-    if not visibility.sees_all:
-        try:
-            visibility.require(session, msg.customer_id)
-        except CustomerNotFound as e:
-            raise CampaignNotFound(f"draft {message_id}") from e
+    if not sees_message(session, msg, visibility):
+        raise CampaignNotFound(f"draft {message_id}")
     return msg
+
+
+def sees_message(session: Session, msg: Message, visibility: Visibility) -> bool:
+    """Whether the viewer sees the customer a message is for."""
+    if visibility.sees_all:
+        return True
+    try:
+        visibility.require(session, msg.customer_id)
+    except CustomerNotFound:
+        return False
+    return True
 
 
 def _records(

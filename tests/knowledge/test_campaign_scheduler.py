@@ -248,6 +248,7 @@ def test_drafts_counts_and_reports_leave_out_hidden_customers(
 ) -> None:
     from knowledge.campaigns import report, store
     from knowledge.campaigns.export import export_ready
+    from knowledge.campaigns.results import import_results
     from knowledge.errors import CampaignNotFound
 
     with sessions() as s:
@@ -279,6 +280,12 @@ def test_drafts_counts_and_reports_leave_out_hidden_customers(
         rows = export_ready(s, cid, NOW, EAST)
         assert [r["customer_id"] for r in rows] == [mine]
         assert store.get_draft(s, hidden_draft).status == "approved"  # left for its viewers
+        export_ready(s, cid, NOW)
+        events = [(1, {"message_id": ids[mine], "event": "opened"}),
+                  (2, {"message_id": hidden_draft, "event": "unsubscribed"})]  # fmt: skip
+        got = import_results(s, events, NOW, visibility=EAST)
+        assert (got.recorded, got.rejected, got.unsubscribed) == (1, 1, 0)
+        assert got.rejected_rows[0]["reason"] == f"no exported message {hidden_draft}"
 
 
 def test_bad_definitions_name_the_json_path() -> None:
