@@ -18,6 +18,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from assistant.claims import dates
 from assistant.record_kinds import kinds_named
 from assistant.similarity import content_tokens, overlap, split_sentences
 from retrieval.types import SearchHit
@@ -165,10 +166,12 @@ def decide(
     hits = [h for hits in lists for h in hits]
     ranks = [rank for hits in lists for rank in range(len(hits))]
     named = kinds_named(question)
+    asked_days = dates(question)
     probabilities = [
         # A customer's record of the kind the question names ("in the store", "where did we
-        # meet") is answerable evidence even when no word of it matches.
-        max(p, model.answer_at) if h.customer_id is not None and h.kind in named else p
+        # meet") or of the day it names ("what did Maria ask on April 3?") is answerable
+        # evidence even when no other word of it matches.
+        max(p, model.answer_at) if _named(h, named, asked_days) else p
         for h, p in (
             (h, model.probability(evidence(question, h, r, c)))
             for h, r, c in zip(hits, ranks, cosines, strict=True)
@@ -180,6 +183,14 @@ def decide(
         h for h, p in zip(hits, probabilities, strict=True) if answerable and p >= model.keep_at
     ]
     return Decision(answerable or facts_answer, confidence, kept, probabilities)
+
+
+def _named(hit: SearchHit, kinds: set[str], days: set[tuple[int, int]]) -> bool:
+    """Whether the hit is a customer's record of a kind or a day the question names."""
+    if hit.customer_id is None:
+        return False
+    day = hit.occurred_at and (hit.occurred_at.month, hit.occurred_at.day)
+    return hit.kind in kinds or (day in days)
 
 
 def trust_not_in_records(

@@ -11,6 +11,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from assistant.grounding import GroundingPolicy
 from assistant.llm.factory import llm_label
+from assistant.llm.masked import MaskedChatModel, masking_wanted
+from assistant.masking.known import KnownFromSQL
 from knowledge.errors import RecordNotFound
 from knowledge.profiles import build_profile
 from knowledge.records import CustomerProfile, InteractionRecord
@@ -89,8 +91,10 @@ class AssistantDeps:
         self.max_tokens = settings.llm.max_tokens
         self.sessions = sessions
         self.retrieval = retrieval
-        self.llm = llm
         self.model = llm_label(llm, settings.llm)
+        if llm is not None and masking_wanted(settings.llm):
+            llm = MaskedChatModel(inner=llm, known=KnownFromSQL(sessions))
+        self.llm = llm
         self.visibility: Visibility = EVERYTHING  # what the caller may see
         self.key_id: int | None = None  # the caller's key, recorded in audit rows and turns
 

@@ -156,15 +156,31 @@ def _clean_sentence(
     guard.unsafe_tokens_removed += unsafe
     if len(sentence) < 4:
         return None
-    if asked and overlap(content_tokens(sentence), asked) >= policy.echo_overlap:
-        # The question said back ("この会社の請求書の誤りについて教えてください"): it would
-        # pass as supported, since the records share its words, but it answers nothing.
+    if asked and _echoes(sentence, asked, policy.echo_overlap):
+        # The question said back ("この会社の請求書の誤りについて教えてください", "Emily asked
+        # about the sencha tin."): it would pass as supported, since the records share its
+        # words, but it answers nothing.
         guard.unsupported_sentences_dropped += 1
         return None
     if unsourced_numbers(sentence, sources):
         guard.unsupported_sentences_dropped += 1  # numbers come from SQL, never the model
         return None
     return sentence
+
+
+_SUFFIX = re.compile(r"(?<=[a-z]{3})(?:ing|ed|es|s)$")
+_POLARITY = re.compile(
+    r"\b(?:yes|no|not|never|none)\b|n't\b|はい|いいえ|ない|ません|ではなく", re.IGNORECASE
+)
+
+
+def _echoes(sentence: str, asked: set[str], bar: float) -> bool:
+    """Whether the sentence only says the question back: most of its words are the question's
+    ("asked" counting as "ask"), and it says no yes or no ("Yes, it was fixed" answers)."""
+    said = {_SUFFIX.sub("", t) for t in content_tokens(sentence)}
+    if not said or _POLARITY.search(sentence):
+        return False
+    return overlap(said, {_SUFFIX.sub("", t) for t in asked}) >= bar
 
 
 def _supporting(

@@ -148,7 +148,9 @@ def generate(
                 pieces.append(piece)
                 yield piece
     except Exception as e:
-        log.warning("LLM generation failed (%s): %s", type(e).__name__, e)
+        # The message may quote the model's output or the request (personal data): DEBUG only.
+        log.warning("LLM generation failed (%s)", type(e).__name__)
+        log.debug("LLM generation failed: %s", e)
         into.degraded = f"{type(e).__name__}: {e}"
         pieces = []  # a text cut off mid-sentence is not an answer
     into.text = "".join(pieces)

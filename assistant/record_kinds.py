@@ -36,7 +36,7 @@ VERBS: dict[str, re.Pattern[str]] = {
     "meeting_note": _rx(r"\bmeet\b|\bmet\b|知り合|出会|お会い|会った|名刺"),
     "call": _rx(r"\bphoned?\b|\bcalled\b|\brang\b"),
     "email": _rx(r"\be-?mailed\b|\bwrote to us\b"),
-    "inquiry": _rx(r"\bask(?:ed)? us\b|\bask(?:ed)? (?:about|whether|if)\b|質問|尋ね"),
+    "inquiry": _rx(r"\bask(?:ed|s)?\b|質問|尋ね|聞かれ"),
     "review": _rx(r"\brated\b|評価"),
 }
 

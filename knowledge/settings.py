@@ -98,6 +98,9 @@ class LLMSettings(BaseModel):
     openai_base_url: str = "http://127.0.0.1:8080/v1"
     openai_model: str = "local"
     openai_api_key: str = "not-needed"
+    # Personal data replaced by placeholders before a prompt is sent (assistant/masking/):
+    # auto = with an OpenAI-compatible server that is not on loopback; always; never.
+    mask_personal_data: Literal["auto", "always", "never"] = "auto"
 
 
 class AssistantSettings(BaseModel):

@@ -160,7 +160,8 @@ class AgentRun:
             try:
                 ai, timed_out = model_turn(model, self.messages, self.deadline, self.clock)
             except Exception as e:  # backend down or context overflow: answer from what we have
-                log.warning("agent model turn failed (%s): %s", type(e).__name__, e)
+                log.warning("agent model turn failed (%s)", type(e).__name__)
+                log.debug("agent model turn failed: %s", e)  # may quote personal data
                 self.degraded, self.stopped = f"{type(e).__name__}: {e}", "model_error"
                 return
             self.model_calls += 1
@@ -221,7 +222,8 @@ class AgentRun:
         try:
             ai, _ = model_turn(model, self.messages, self.deadline, self.clock)
         except Exception as e:
-            log.warning("agent final turn failed (%s): %s", type(e).__name__, e)
+            log.warning("agent final turn failed (%s)", type(e).__name__)
+            log.debug("agent final turn failed: %s", e)  # may quote personal data
             self.degraded = f"{type(e).__name__}: {e}"
             return
         self.model_calls += 1

@@ -45,3 +45,15 @@ def test_a_record_of_the_named_kind_is_answerable_evidence() -> None:
     assert decision.probabilities[0] >= FITTED.answer_at > decision.probabilities[1]
     # Without the kind named, the same weak hits do not make the question answerable.
     assert not decide("どんな要望がありましたか？", [[visit, mail]], [0.05, 0.05]).answerable
+
+
+def test_a_record_of_the_day_the_question_names_is_answerable_evidence() -> None:
+    box = _hit("interaction:1", "ticket", "Maria reported the gift box arrived crushed.")
+    asked = SearchHit(
+        chunk_id="interaction:2:0", record_id="interaction:2", customer_id=7, kind="inquiry",
+        occurred_at=datetime(2025, 4, 3, 12, tzinfo=UTC), title=None,
+        text="Any update on my replacement serum?", span="", score=0.1, sources=("vector",),
+    )  # fmt: skip
+    decision = decide("What was Maria's message on April 3?", [[box, asked]], [0.05, 0.05])
+    assert asked in decision.kept and box not in decision.kept
+    assert kinds_named("What did Maria ask on April 3?") == {"inquiry"}
