@@ -9,7 +9,8 @@ the local model figure is an extrapolation from that sample, and says so. Usage:
 
     python benchmarks/bench_campaign_drafts.py                        # 10k, code-only
     KIZUNA_LLM__MODEL_CACHE_DIR=/tmp/kizuna-test-models \\
-      nice python benchmarks/bench_campaign_drafts.py --model-sample 12   # + the local model
+      nice python benchmarks/bench_campaign_drafts.py --customers 500 --model-sample 10
+      # the local model on a sample of 10, extrapolated to 10,000 (--extrapolate-to)
 """
 
 from __future__ import annotations
@@ -55,6 +56,9 @@ def main() -> None:
     parser.add_argument("--customers", type=int, default=10_000, help="audience size wanted")
     parser.add_argument("--model-sample", type=int, default=0, help="drafts with the local model")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--extrapolate-to", type=int, default=10_000, help="audience the model figure is for"
+    )
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args()
 
@@ -101,7 +105,9 @@ def main() -> None:
     print(json.dumps(figures, indent=1), flush=True)
 
     if args.model_sample:
-        figures |= model_sample(settings, sessions, campaign_id, args.model_sample, run.done)
+        figures |= model_sample(
+            settings, sessions, campaign_id, args.model_sample, args.extrapolate_to
+        )
         print(json.dumps(figures, indent=1), flush=True)
     if args.json:
         args.json.write_text(json.dumps(figures, indent=1), encoding="utf-8")
@@ -132,8 +138,14 @@ def model_sample(
     for cid in ids:
         t = time.perf_counter()
         build_draft(
-            assistant.deps, cid, purpose="win_back", tone="polite", length="short",
-            language=None, step=None, actor="bench",
+            assistant.deps,
+            cid,
+            purpose="win_back",
+            tone="polite",
+            length="short",
+            language=None,
+            step=None,
+            actor="bench",
         )
         times.append(time.perf_counter() - t)
     close = getattr(llm, "close", None)
@@ -147,7 +159,8 @@ def model_sample(
         "model_draft_s_median": round(statistics.median(times), 1),
         "model_draft_s_max": round(max(times), 1),
         "model_drafts_per_min": round(per_min, 2),
-        "model_hours_for_audience_extrapolated": round(audience / per_min / 60, 1),
+        "extrapolated_to": audience,
+        "model_hours_extrapolated": round(audience / per_min / 60, 1),
     }
 
 

@@ -15,8 +15,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedCo
 from rich.table import Table
 
 from api.cli.context import get_context
+from assistant.errors import AssistantError
 from knowledge.campaigns import export, report, results, store
-from knowledge.errors import KnowledgeError
+from knowledge.campaigns.definition import parse_definition
+from knowledge.errors import CampaignError, KnowledgeError
 
 console = Console()
 campaigns_app = typer.Typer(help="Campaigns: step-mail sequences, drafts at scale, results.")
@@ -43,13 +45,16 @@ def create(
     file: Annotated[Path, typer.Argument(help="the definition, JSON or YAML", exists=True)],
 ) -> None:
     """Create a campaign from a definition file (docs/campaigns.md, "Sequences")."""
+    from assistant.jobs.campaign_drafts import check_steps
+
     data = yaml.safe_load(file.read_text(encoding="utf-8"))
     ctx = get_context()
     try:
+        check_steps(parse_definition(data))
         with ctx.sessions() as session:
             record = store.create_campaign(session, data, "cli")
             session.commit()
-    except KnowledgeError as e:
+    except (KnowledgeError, AssistantError) as e:
         _fail(e)
         return
     console.print(f"campaign {record.id}: {record.name}")
@@ -90,6 +95,9 @@ def run(
     try:
         with ctx.sessions() as session:
             store.campaign_row(session, campaign_id)
+            busy = store.active_run(session, campaign_id)
+            if busy is not None:
+                raise CampaignError(f"campaign {campaign_id} is being run (job {busy})")
             store.create_run(session, job_id, campaign_id, clock, code_only, "cli")
             session.commit()
     except KnowledgeError as e:

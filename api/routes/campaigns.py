@@ -54,6 +54,9 @@ RESULT_TYPES = {".csv", ".tsv", ".json", ".jsonl", ".ndjson"}
 )
 def create_campaign(body: CampaignDefinition, p: Marketer, services: ServicesDep) -> CampaignRecord:
     """Store a validated definition; its name must be new."""
+    from assistant.jobs.campaign_drafts import check_steps
+
+    check_steps(body)
     with services.sessions() as session:
         record = store.create_campaign(session, body.model_dump(mode="json"), p.actor)
         session.commit()
@@ -270,7 +273,8 @@ def export_campaign(
     with services.sessions() as session:
         rows = export.export_ready(session, campaign_id, datetime.now(UTC))
         session.commit()
-    services.schedule_refresh()  # index the recorded e-mails
+    if rows:
+        services.schedule_refresh()  # index the recorded e-mails
     if format == "jsonl":
         text, media = export.to_jsonl(rows), "application/x-ndjson"
     else:

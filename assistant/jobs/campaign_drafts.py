@@ -18,9 +18,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from assistant.deps import AssistantDeps
+from assistant.errors import InvalidRequest
 from assistant.jobs.email import CustomFrame, build_draft, template_draft
 from assistant.prompting import email_templates
 from assistant.types import EmailDraft
+from assistant.vocabulary import LENGTHS, PURPOSES, TONES
 from knowledge import audiences
 from knowledge.campaigns.definition import CampaignDefinition, Step
 from knowledge.campaigns.models import Message
@@ -64,6 +66,20 @@ def audience_hooks(
         return set(audiences.member_ids(session, cond, now, settings, visibility))
 
     return saved, condition
+
+
+def check_steps(definition: CampaignDefinition) -> None:
+    """InvalidRequest naming the step for a purpose, tone or length the drafting job lacks."""
+    for n, step in enumerate(definition.steps):
+        for name, value, known in (
+            ("purpose", step.purpose, (*PURPOSES, "custom")),
+            ("tone", step.tone, TONES),
+            ("length", step.length, tuple(LENGTHS)),
+        ):
+            if value not in known:
+                raise InvalidRequest(
+                    f"steps.{n}.{name}: {value!r} is not one of {', '.join(known)}"
+                )
 
 
 def run_campaign(

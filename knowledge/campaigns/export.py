@@ -78,11 +78,24 @@ def export_ready(
 def outbox(
     session: Session, since: datetime | None, limit: int
 ) -> tuple[list[dict[str, Any]], datetime | None]:
-    """Messages exported after `since` (oldest first) and the cursor for the next pull."""
+    """Messages exported after `since` (oldest first) and the cursor for the next pull.
+
+    One export stamps all its messages with one time, so a page never ends inside such a
+    group (it may hold more than `limit`): the cursor is then safe to pass back as `since`."""
     stmt = select(Message).where(Message.status == "exported")
     if since is not None:
         stmt = stmt.where(Message.exported_at > since)
     rows = list(session.scalars(stmt.order_by(Message.exported_at, Message.id).limit(limit)))
+    if len(rows) == limit:
+        rows += session.scalars(
+            select(Message)
+            .where(
+                Message.status == "exported",
+                Message.exported_at == rows[-1].exported_at,
+                Message.id > rows[-1].id,
+            )
+            .order_by(Message.id)
+        )
     campaigns = {c.id: c for c in session.scalars(select(Campaign))} if rows else {}
     out = [export_row(campaigns[m.campaign_id], m) for m in rows]
     return out, (rows[-1].exported_at if rows else since)

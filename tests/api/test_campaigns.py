@@ -76,6 +76,9 @@ def test_a_bad_definition_is_refused_naming_the_field(demo_api: ApiHarness) -> N
     }
     r = demo_api.client.post("/campaigns", json=body, headers=demo_api.headers("marketing"))
     assert r.status_code == 422 and "kind" in r.text
+    body["steps"] = [{"purpose": "birthday", "delay_days": 0}]
+    r = demo_api.client.post("/campaigns", json=body, headers=demo_api.headers("marketing"))
+    assert r.status_code == 400 and "steps.0.purpose" in r.json()["error"]["message"]
 
 
 def test_sequence_end_to_end_on_the_demo(demo_api: ApiHarness) -> None:
@@ -176,8 +179,12 @@ def test_sequence_end_to_end_on_the_demo(demo_api: ApiHarness) -> None:
     assert {r["offer_code"] for r in rows if r["step_index"] == "1"} <= {"FIRST15"}
     again = call(api, "POST", f"/campaigns/{cid}/export", params={"format": "jsonl"})
     assert again.text == "" and again.headers["X-Exported-Count"] == "0"
-    outbox = call(api, "GET", "/outbox").json()
-    assert {i["message_id"] for i in outbox["items"]} >= {int(r["message_id"]) for r in rows}
+    # The pull endpoint: one export is one page even with a small limit; then nothing new.
+    outbox = call(api, "GET", "/outbox", params={"limit": 1}).json()
+    assert {i["message_id"] for i in outbox["items"]} == {int(r["message_id"]) for r in rows}
+    assert outbox["items"][0]["body"] == rows[0]["body"].replace("\r\n", "\n")
+    later = call(api, "GET", "/outbox", params={"since": outbox["next_since"]}).json()
+    assert later["items"] == []
     with sessions() as s:
         recorded = s.scalars(
             select(Interaction).where(Interaction.author == f"campaign:{cid}")
@@ -199,6 +206,14 @@ def test_sequence_end_to_end_on_the_demo(demo_api: ApiHarness) -> None:
         call(api, "POST", "/campaigns/results", json={"events": events}).json()["unchanged"]
         == len(events) - 1
     )
+    upload = f"message_id,event,occurred_at\n{rows[0]['message_id']},sent,\nx,opened,\n"
+    res_file = call(
+        api,
+        "POST",
+        "/campaigns/results/file",
+        files={"file": ("results.csv", upload.encode(), "text/csv")},
+    ).json()
+    assert (res_file["unchanged"], res_file["rejected"]) == (1, 1)
     with sessions() as s:
         assert s.get(Customer, int(rows[-1]["customer_id"])).email_opt_out  # type: ignore[union-attr]
 
