@@ -76,13 +76,15 @@ def export_ready(
 
 
 def outbox(
-    session: Session, since: datetime | None, limit: int
+    session: Session, since: datetime | None, limit: int, visibility: Visibility = EVERYTHING
 ) -> tuple[list[dict[str, Any]], datetime | None]:
-    """Messages exported after `since` (oldest first) and the cursor for the next pull.
+    """Messages to customers the viewer sees exported after `since` (oldest first) and the
+    cursor for the next pull.
 
     One export stamps all its messages with one time, so a page never ends inside such a
     group (it may hold more than `limit`): the cursor is then safe to pass back as `since`."""
-    stmt = select(Message).where(Message.status == "exported")
+    visible = seen(Message.customer_id, visibility)
+    stmt = select(Message).where(Message.status == "exported", *visible)
     if since is not None:
         stmt = stmt.where(Message.exported_at > since)
     rows = list(session.scalars(stmt.order_by(Message.exported_at, Message.id).limit(limit)))
@@ -91,6 +93,7 @@ def outbox(
             select(Message)
             .where(
                 Message.status == "exported",
+                *visible,
                 Message.exported_at == rows[-1].exported_at,
                 Message.id > rows[-1].id,
             )
