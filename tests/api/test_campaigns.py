@@ -347,3 +347,8 @@ def test_a_team_key_runs_reviews_and_exports_only_its_customers(api: ApiHarness)
     report = call(h, "GET", f"/campaigns/{cid}/report").json()
     assert (report["total"]["drafted"], report["total"]["exported"]) == (1, 1)
     assert h.client.get(f"/drafts/{hidden}", headers=admin).json()["status"] == "approved"
+    # What the team key read is in the read audit, ids only, and never Acme.
+    audit = h.client.get("/audit", params={"kind": "read"}, headers=admin).json()
+    mine = [r for r in audit if r["actor"] == "marketing-1"]
+    assert {"campaign_drafts", "export_campaign", "outbox"} <= {r["action"] for r in mine}
+    assert all(acme not in (r["details"].get("customer_ids") or []) for r in mine)
