@@ -56,7 +56,6 @@ def _access(action: str):  # type: ignore[no-untyped-def]
 
 ServicesDep = Annotated[Services, Depends(get_services)]
 AnyRole = Annotated[Principal, Depends(current_principal)]
-Marketer = Annotated[Principal, Depends(require(*GRANTS["campaigns"]))]
 Importer = Annotated[Principal, Depends(require(*GRANTS["import"]))]
 Admin = Annotated[Principal, Depends(require(*GRANTS["admin"]))]
 
