@@ -56,7 +56,6 @@ def _access(action: str):  # type: ignore[no-untyped-def]
 
 ServicesDep = Annotated[Services, Depends(get_services)]
 AnyRole = Annotated[Principal, Depends(current_principal)]
-Marketer = Annotated[Principal, Depends(require(*GRANTS["campaigns"]))]
 Importer = Annotated[Principal, Depends(require(*GRANTS["import"]))]
 Admin = Annotated[Principal, Depends(require(*GRANTS["admin"]))]
 
@@ -69,4 +68,5 @@ ChatAccess = Annotated[Access, Depends(_access("chat"))]
 BriefAccess = Annotated[Access, Depends(_access("brief"))]
 DraftAccess = Annotated[Access, Depends(_access("draft"))]
 WriteAccess = Annotated[Access, Depends(_access("write"))]
+CampaignAccess = Annotated[Access, Depends(_access("campaigns"))]
 PrivacyAccess = Annotated[Access, Depends(_access("privacy"))]

@@ -103,7 +103,7 @@ class AssistantDeps:
         of a job goes through `visibility`."""
         view = copy.copy(self)
         view.visibility, view.key_id = visibility, key_id
-        if visibility != EVERYTHING:
+        if visibility != EVERYTHING and self.retrieval is not None:  # None: data_only
             view.retrieval = VisibleSearcher(self.retrieval, visibility, self.sessions)
         return view
 

@@ -3,7 +3,8 @@
 Generates the synthetic company of bench_analytics.py (regions, consent, custom attributes and
 interactions added), refreshes the stored customer metrics once, then times `count` for several
 conditions (median of --repeat runs) next to a raw-SQL baseline: the same first condition
-written by hand, and a plain count of the active customers. Usage:
+written by hand, and a plain count of the active customers; then the same counts as a
+marketing key whose policy is `team` (customers are spread over 4 teams). Usage:
 
     python benchmarks/bench_audiences.py                     # 100k customers, SQLite
     python benchmarks/bench_audiences.py --customers 10000   # quicker
@@ -35,7 +36,8 @@ from knowledge.audiences import count
 from knowledge.customer_metrics import ensure_metrics, refresh_metrics
 from knowledge.db import make_engine, make_session_factory, migrate
 from knowledge.models import Customer, Interaction
-from knowledge.settings import AnalyticsSettings, DatabaseSettings
+from knowledge.settings import AnalyticsSettings, DatabaseSettings, VisibilitySettings
+from knowledge.visibility import Visibility
 
 PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 REGIONS = ["東京都", "大阪府", "神奈川県", "愛知県", "福岡県", "北海道", "京都府", "兵庫県"]
@@ -73,6 +75,8 @@ RAW_FIRST = (
     "WHERE c.merged_into_id IS NULL AND m.segment IN ('dormant', 'at_risk')"
 )
 RAW_ACTIVE = "SELECT count(*) FROM customers WHERE merged_into_id IS NULL"
+TEAMS = ["east", "west", "north", "south"]  # by customer id, outside the seeded draws
+TEAM_VIEWER = Visibility.of("marketing", "bench", ["east"], VisibilitySettings(marketing="team"))
 
 
 def decorate(engine: Engine, customers: int, seed: int) -> int:
@@ -99,8 +103,18 @@ def decorate(engine: Engine, customers: int, seed: int) -> int:
                 region=bindparam("r"),
                 email_opt_out=bindparam("o"),
                 custom_attributes=bindparam("a", type_=JSON),
+                team=bindparam("t"),
             ),
-            [{"cid": r["cid"], "r": r["region"], "o": r["opt_out"], "a": r["attrs"]} for r in rows],
+            [
+                {
+                    "cid": r["cid"],
+                    "r": r["region"],
+                    "o": r["opt_out"],
+                    "a": r["attrs"],
+                    "t": TEAMS[r["cid"] % len(TEAMS)],
+                }
+                for r in rows
+            ],
         )
         interactions = []
         for cid in range(1, customers + 1):
@@ -188,6 +202,10 @@ def run(url: str, args: argparse.Namespace) -> None:
             ratio = f"  x{secs / raw_first:.2f} of hand-written" if i == 0 else ""
             print(f"{label:<58} {secs:7.3f} s  {n:,}{ratio}")
         print(f"slowest count: {worst:.3f} s ({worst / raw_active:.1f}x the active-customer count)")
+        for label, condition in CONDITIONS.items():
+            run_team = partial(count, s, condition, NOW, settings, TEAM_VIEWER)
+            secs, n = timed(run_team, args.repeat)
+            print(f"{'team key: ' + label:<58} {secs:7.3f} s  {n:,}")
     engine.dispose()
 
 

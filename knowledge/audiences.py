@@ -1,7 +1,8 @@
 """Audiences: who matches a condition (count, ids, a page of members), and saved audiences.
 
 The condition language is in knowledge/audience_conditions.py, its SQL in audience_sql.py.
-Only active customers (not merged into another) are members. Conditions on analytics
+Only active customers (not merged into another) are members, and only those the caller sees
+(`visibility`, ANDed into the same SELECT). Conditions on analytics
 (segment, scores, LTV, orders, CTB) read customer_metrics, brought up to date first when
 the data changed (`ensure_metrics`, in the caller's transaction: the caller commits).
 """
@@ -23,6 +24,7 @@ from knowledge.errors import AudienceExists, AudienceNotFound
 from knowledge.models import Audience, Customer, CustomerMetrics
 from knowledge.records import Record
 from knowledge.settings import AnalyticsSettings
+from knowledge.visibility import EVERYTHING, Visibility
 
 ConditionInput = Condition | dict[str, Any]
 MAX_PER_PAGE = 500
@@ -65,10 +67,15 @@ def audience_select(
     condition: ConditionInput,
     now: datetime,
     settings: AnalyticsSettings | None = None,
+    visibility: Visibility = EVERYTHING,
 ) -> Select[int]:
-    """SELECT customers.id of the members (metrics refreshed first when the condition needs)."""
+    """SELECT customers.id of the members the viewer sees (metrics refreshed first when the
+    condition needs them)."""
     node = _parsed(condition)
     stmt = select(Customer.id).where(Customer.merged_into_id.is_(None))
+    visible = visibility.customer_clause()
+    if visible is not None:
+        stmt = stmt.where(visible)
     if fields_used(node) & METRICS_FIELDS:
         ensure_metrics(session, settings or AnalyticsSettings())
         stmt = stmt.outerjoin(CustomerMetrics, CustomerMetrics.customer_id == Customer.id)
@@ -80,9 +87,10 @@ def count(
     condition: ConditionInput,
     now: datetime,
     settings: AnalyticsSettings | None = None,
+    visibility: Visibility = EVERYTHING,
 ) -> int:
-    """How many active customers match the condition at `now`."""
-    inner = audience_select(session, condition, now, settings).subquery()
+    """How many active customers the viewer sees match the condition at `now`."""
+    inner = audience_select(session, condition, now, settings, visibility).subquery()
     return int(session.execute(select(func.count()).select_from(inner)).scalar() or 0)
 
 
@@ -91,9 +99,10 @@ def member_ids(
     condition: ConditionInput,
     now: datetime,
     settings: AnalyticsSettings | None = None,
+    visibility: Visibility = EVERYTHING,
 ) -> list[int]:
-    """The ids of the matching customers, ascending."""
-    stmt = audience_select(session, condition, now, settings).order_by(Customer.id)
+    """The ids of the matching customers the viewer sees, ascending."""
+    stmt = audience_select(session, condition, now, settings, visibility).order_by(Customer.id)
     return list(session.execute(stmt).scalars())
 
 
@@ -104,12 +113,13 @@ def members(
     page: int = 1,
     per_page: int = 50,
     settings: AnalyticsSettings | None = None,
+    visibility: Visibility = EVERYTHING,
 ) -> MemberPage:
     """One page of members with what a marketer checks first (segment, orders, LTV, consent)."""
     if page < 1 or not 1 <= per_page <= MAX_PER_PAGE:
         raise ValueError(f"page must be >= 1 and per_page in 1..{MAX_PER_PAGE}")
-    total = count(session, condition, now, settings)
-    ids = audience_select(session, condition, now, settings).subquery()
+    total = count(session, condition, now, settings, visibility)
+    ids = audience_select(session, condition, now, settings, visibility).subquery()
     # Details for prospects too: make sure metrics exist even if the condition did not need them.
     ensure_metrics(session, settings or AnalyticsSettings())
     m = CustomerMetrics

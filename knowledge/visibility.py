@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import false, func, or_, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import InstrumentedAttribute, Session, sessionmaker
 from sqlalchemy.sql.elements import ColumnElement
 
 from knowledge.errors import CustomerNotFound, RecordNotFound
@@ -70,6 +70,14 @@ class Visibility:
         if self.reach == "own" or not self.teams:
             return owned
         return or_(owned, func.lower(func.trim(Customer.team)).in_(sorted(self.teams)))
+
+    def rows_clause(self, customer_id: InstrumentedAttribute[int]) -> ColumnElement[bool] | None:
+        """A WHERE condition keeping rows whose `customer_id` column is a customer this viewer
+        sees (campaign messages, enrolments); None: everything."""
+        clause = self.customer_clause()
+        if clause is None:
+            return None
+        return customer_id.in_(select(Customer.id).where(clause))
 
     def sees(self, owner: str | None, team: str | None) -> bool:
         """Whether a customer with this owner and team is visible."""

@@ -1,5 +1,8 @@
 """Audiences: saved conditions over customers, a live count while building, members paged.
 
+Counts and members hold only the customers the caller sees (knowledge.visibility); a saved
+audience itself is a condition, not customer data, so every marketer lists all of them.
+
 The condition language is documented in docs/campaigns.md; an invalid condition answers 422
 with code `invalid_condition` and every problem with its JSON path.
 """
@@ -12,7 +15,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query, Response
 from pydantic import BaseModel, Field
 
-from api.deps import Marketer, ServicesDep
+from api.access import Access
+from api.deps import CampaignAccess
 from api.errors import AUTH_RESPONSES, NOT_FOUND, ErrorResponse, Responses
 from api.schemas import utc
 from knowledge.audience_conditions import FIELDS, OPS
@@ -80,7 +84,7 @@ def _now(value: datetime | None) -> datetime:
     summary="The fields a condition can test, with their operators (for condition builders)",
     responses=AUTH_RESPONSES,
 )
-def audience_fields(_p: Marketer) -> list[FieldOut]:
+def audience_fields(_a: CampaignAccess) -> list[FieldOut]:
     """Every field with its type, operators and allowed values; custom.<key> is not listed."""
     return [
         FieldOut(
@@ -100,14 +104,9 @@ def audience_fields(_p: Marketer) -> list[FieldOut]:
     summary="How many customers match a condition (the live count while building one)",
     responses={**AUTH_RESPONSES, **INVALID},
 )
-def count_condition(_p: Marketer, services: ServicesDep, body: ConditionBody) -> CountOut:
-    from knowledge.audiences import count
-    from knowledge.db import transaction
-
+def count_condition(access: CampaignAccess, body: ConditionBody) -> CountOut:
     now = _now(body.now)
-    with transaction(services.sessions) as session:  # commits refreshed metrics, if any
-        n = count(session, body.condition, now, services.settings.analytics)
-    return CountOut(count=n, now=now)
+    return CountOut(count=_count(access, body.condition, now), now=now)
 
 
 @router.post(
@@ -116,8 +115,8 @@ def count_condition(_p: Marketer, services: ServicesDep, body: ConditionBody) ->
     summary="A page of the customers matching a condition (preview before saving)",
     responses={**AUTH_RESPONSES, **INVALID},
 )
-def preview_members(_p: Marketer, services: ServicesDep, body: MembersBody) -> MemberPage:
-    return _members(services, body.condition, _now(body.now), body.page, body.per_page)
+def preview_members(access: CampaignAccess, body: MembersBody) -> MemberPage:
+    return _members(access, body.condition, _now(body.now), body.page, body.per_page)
 
 
 @router.post(
@@ -127,19 +126,19 @@ def preview_members(_p: Marketer, services: ServicesDep, body: MembersBody) -> M
     summary="Save a named audience",
     responses={**AUTH_RESPONSES, **INVALID, **CONFLICT},
 )
-def create(principal: Marketer, services: ServicesDep, body: AudienceCreate) -> AudienceOut:
-    from knowledge.audiences import count, create_audience
+def create(access: CampaignAccess, body: AudienceCreate) -> AudienceOut:
+    from knowledge.audiences import create_audience
     from knowledge.db import transaction
 
-    with transaction(services.sessions) as session:
+    with transaction(access.services.sessions) as session:
         saved = create_audience(
             session,
             body.name,
             body.condition,
             description=body.description,
-            created_by=principal.actor,
+            created_by=access.principal.actor,
         )
-        n = count(session, saved.condition, datetime.now(UTC), services.settings.analytics)
+    n = _count(access, saved.condition, datetime.now(UTC))
     return utc(AudienceOut(**saved.model_dump(), count=n))
 
 
@@ -149,10 +148,10 @@ def create(principal: Marketer, services: ServicesDep, body: AudienceCreate) -> 
     summary="Saved audiences, by name",
     responses=AUTH_RESPONSES,
 )
-def list_all(_p: Marketer, services: ServicesDep) -> list[AudienceOut]:
+def list_all(access: CampaignAccess) -> list[AudienceOut]:
     from knowledge.audiences import list_audiences
 
-    with services.sessions() as session:
+    with access.services.sessions() as session:
         return [utc(AudienceOut(**a.model_dump())) for a in list_audiences(session)]
 
 
@@ -163,18 +162,12 @@ def list_all(_p: Marketer, services: ServicesDep) -> list[AudienceOut]:
     responses={**AUTH_RESPONSES, **NOT_FOUND},
 )
 def get_one(
-    _p: Marketer,
-    services: ServicesDep,
+    access: CampaignAccess,
     audience_id: AudienceId,
     now: Annotated[datetime | None, Query()] = None,
 ) -> AudienceOut:
-    from knowledge.audiences import count, get_audience
-    from knowledge.db import transaction
-
-    with transaction(services.sessions) as session:
-        saved = get_audience(session, audience_id)
-        n = count(session, saved.condition, _now(now), services.settings.analytics)
-    return utc(AudienceOut(**saved.model_dump(), count=n))
+    saved = _saved(access, audience_id)
+    return utc(AudienceOut(**saved.model_dump(), count=_count(access, saved.condition, _now(now))))
 
 
 @router.delete(
@@ -183,11 +176,11 @@ def get_one(
     summary="Delete a saved audience",
     responses={**AUTH_RESPONSES, **NOT_FOUND},
 )
-def delete(_p: Marketer, services: ServicesDep, audience_id: AudienceId) -> Response:
+def delete(access: CampaignAccess, audience_id: AudienceId) -> Response:
     from knowledge.audiences import delete_audience
     from knowledge.db import transaction
 
-    with transaction(services.sessions) as session:
+    with transaction(access.services.sessions) as session:
         delete_audience(session, audience_id)
     return Response(status_code=204)
 
@@ -199,28 +192,48 @@ def delete(_p: Marketer, services: ServicesDep, audience_id: AudienceId) -> Resp
     responses={**AUTH_RESPONSES, **NOT_FOUND},
 )
 def saved_members(
-    _p: Marketer,
-    services: ServicesDep,
+    access: CampaignAccess,
     audience_id: AudienceId,
     page: Annotated[int, Query(ge=1)] = 1,
     per_page: Annotated[int, Query(ge=1, le=500)] = 50,
     now: Annotated[datetime | None, Query()] = None,
 ) -> MemberPage:
+    condition = _saved(access, audience_id).condition
+    return _members(access, condition, _now(now), page, per_page)
+
+
+def _saved(access: Access, audience_id: int) -> AudienceRecord:
     from knowledge.audiences import get_audience
 
-    with services.sessions() as session:
-        condition = get_audience(session, audience_id).condition
-    return _members(services, condition, _now(now), page, per_page)
+    with access.services.sessions() as session:
+        return get_audience(session, audience_id)
+
+
+def _count(access: Access, condition: dict[str, Any], now: datetime) -> int:
+    """How many customers the caller sees match (commits refreshed metrics, if any)."""
+    from knowledge.audiences import count
+    from knowledge.db import transaction
+
+    with transaction(access.services.sessions) as session:
+        return count(session, condition, now, access.services.settings.analytics, access.visibility)
 
 
 def _members(
-    services: ServicesDep, condition: dict[str, Any], now: datetime, page: int, per_page: int
+    access: Access, condition: dict[str, Any], now: datetime, page: int, per_page: int
 ) -> MemberPage:
     from knowledge.audiences import members
     from knowledge.db import transaction
 
-    with transaction(services.sessions) as session:
+    with transaction(access.services.sessions) as session:
         result = members(
-            session, condition, now, page, per_page, settings=services.settings.analytics
+            session,
+            condition,
+            now,
+            page,
+            per_page,
+            settings=access.services.settings.analytics,
+            visibility=access.visibility,
         )
+    ids = [m.customer_id for m in result.items]
+    access.read("audience_members", customer_ids=ids, count=len(ids))
     return utc(result)

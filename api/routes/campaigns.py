@@ -1,7 +1,9 @@
 """Campaigns: define a sequence, run it (a background job), review drafts, export, results.
 
 Kizuna never sends: export and the outbox hand approved drafts to a delivery tool, and the
-results it reports come back through POST /campaigns/results.
+results it reports come back through POST /campaigns/results. Every route works with the
+customers the key sees (its CampaignAccess): counts, drafts, runs, export and results of the
+others are left out, and one hidden customer's draft answers 404 as an unknown one.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, File, Path, Query, UploadFile
 from fastapi.responses import Response
 
+from api.access import Access
 from api.campaign_schemas import (
     BulkApprove,
     BulkApproved,
@@ -28,7 +31,7 @@ from api.campaign_schemas import (
     ResultsReportOut,
     RunRequest,
 )
-from api.deps import Marketer, ServicesDep
+from api.deps import CampaignAccess
 from api.errors import AUTH_RESPONSES, BAD_REQUEST, NOT_FOUND, ApiError, TooLarge
 from api.schemas import utc
 from api.services import Services
@@ -52,13 +55,15 @@ RESULT_TYPES = {".csv", ".tsv", ".json", ".jsonl", ".ndjson"}
     summary="Define a campaign (a step-mail sequence)",
     responses=RESPONSES,
 )
-def create_campaign(body: CampaignDefinition, p: Marketer, services: ServicesDep) -> CampaignRecord:
+def create_campaign(body: CampaignDefinition, access: CampaignAccess) -> CampaignRecord:
     """Store a validated definition; its name must be new."""
     from assistant.jobs.campaign_drafts import check_steps
 
     check_steps(body)
-    with services.sessions() as session:
-        record = store.create_campaign(session, body.model_dump(mode="json"), p.actor)
+    with access.services.sessions() as session:
+        record = store.create_campaign(
+            session, body.model_dump(mode="json"), access.principal.actor
+        )
         session.commit()
         return utc(record)
 
@@ -69,9 +74,11 @@ def create_campaign(body: CampaignDefinition, p: Marketer, services: ServicesDep
     summary="Campaigns with their counts",
     responses=AUTH_RESPONSES,
 )
-def list_campaigns(_p: Marketer, services: ServicesDep) -> CampaignList:
-    with services.sessions() as session:
-        return CampaignList(items=[utc(c) for c in store.list_campaigns(session)])
+def list_campaigns(access: CampaignAccess) -> CampaignList:
+    """Every campaign; its counts cover the customers the key sees."""
+    with access.services.sessions() as session:
+        items = store.list_campaigns(session, access.visibility)
+        return CampaignList(items=[utc(c) for c in items])
 
 
 @router.get(
@@ -80,9 +87,9 @@ def list_campaigns(_p: Marketer, services: ServicesDep) -> CampaignList:
     summary="One campaign: definition and counts",
     responses=RESPONSES,
 )
-def get_campaign(campaign_id: Id, _p: Marketer, services: ServicesDep) -> CampaignRecord:
-    with services.sessions() as session:
-        return utc(store.get_campaign(session, campaign_id))
+def get_campaign(campaign_id: Id, access: CampaignAccess) -> CampaignRecord:
+    with access.services.sessions() as session:
+        return utc(store.get_campaign(session, campaign_id, access.visibility))
 
 
 @router.post(
@@ -93,9 +100,11 @@ def get_campaign(campaign_id: Id, _p: Marketer, services: ServicesDep) -> Campai
     responses=RESPONSES,
 )
 def run_campaign(
-    campaign_id: Id, p: Marketer, services: ServicesDep, body: RunRequest | None = None
+    campaign_id: Id, access: CampaignAccess, body: RunRequest | None = None
 ) -> RunRecord:
-    """Start a run; 400 while another run of the campaign is queued or running."""
+    """Start a run; 400 while another run of the campaign is queued or running. The run
+    enrols and drafts only the customers the key sees."""
+    services, actor = access.services, access.principal.actor
     body = body or RunRequest()
     clock = body.now or datetime.now(UTC)
     if clock.tzinfo is None:
@@ -106,11 +115,11 @@ def run_campaign(
         busy = store.active_run(session, campaign_id)
         if busy is not None:
             raise CampaignError(f"campaign {campaign_id} is being run (job {busy})")
-        store.create_run(session, job_id, campaign_id, clock, body.code_only, p.actor)
+        store.create_run(session, job_id, campaign_id, clock, body.code_only, actor)
         session.commit()
         run = store.get_run(session, job_id)
-    deps = _deps(services, body.code_only)
-    services.spawn(lambda: services.run_cpu(_run, deps, job_id, p.actor))
+    deps = _deps(services, body.code_only).bound(access.visibility, access.principal.key_id)
+    services.spawn(lambda: services.run_cpu(_run, deps, job_id, actor))
     return utc(run)
 
 
@@ -134,8 +143,8 @@ def _run(deps: Any, job_id: str, actor: str) -> RunRecord:
     summary="A campaign run: progress",
     responses=RESPONSES,
 )
-def get_job(job_id: JobId, _p: Marketer, services: ServicesDep) -> RunRecord:
-    with services.sessions() as session:
+def get_job(job_id: JobId, access: CampaignAccess) -> RunRecord:
+    with access.services.sessions() as session:
         return utc(store.get_run(session, job_id))
 
 
@@ -145,8 +154,8 @@ def get_job(job_id: JobId, _p: Marketer, services: ServicesDep) -> RunRecord:
     summary="Stop a run after the draft in progress",
     responses=RESPONSES,
 )
-def cancel_job(job_id: JobId, _p: Marketer, services: ServicesDep) -> RunRecord:
-    with services.sessions() as session:
+def cancel_job(job_id: JobId, access: CampaignAccess) -> RunRecord:
+    with access.services.sessions() as session:
         run = store.request_cancel(session, job_id)
         session.commit()
         return utc(run)
@@ -158,8 +167,8 @@ def cancel_job(job_id: JobId, _p: Marketer, services: ServicesDep) -> RunRecord:
     summary="Stop a run (as POST /jobs/{job_id}/cancel)",
     responses=RESPONSES,
 )
-def delete_job(job_id: JobId, p: Marketer, services: ServicesDep) -> RunRecord:
-    return cancel_job(job_id, p, services)
+def delete_job(job_id: JobId, access: CampaignAccess) -> RunRecord:
+    return cancel_job(job_id, access)
 
 
 @router.get(
@@ -170,14 +179,13 @@ def delete_job(job_id: JobId, p: Marketer, services: ServicesDep) -> RunRecord:
 )
 def list_drafts(
     campaign_id: Id,
-    _p: Marketer,
-    services: ServicesDep,
+    access: CampaignAccess,
     status: DraftStatus | None = None,
     step: Annotated[int | None, Query(ge=0, le=9)] = None,
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
     per_page: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> DraftPage:
-    with services.sessions() as session:
+    with access.services.sessions() as session:
         total, items = store.list_drafts(
             session,
             campaign_id,
@@ -185,8 +193,11 @@ def list_drafts(
             step=step,
             page=page,
             per_page=per_page,
+            visibility=access.visibility,
         )
-        return DraftPage(total=total, page=page, per_page=per_page, items=[utc(d) for d in items])
+    ids = [d.customer_id for d in items]
+    access.read("campaign_drafts", customer_ids=ids, count=len(ids))
+    return DraftPage(total=total, page=page, per_page=per_page, items=[utc(d) for d in items])
 
 
 @router.get(
@@ -195,14 +206,19 @@ def list_drafts(
     summary="One campaign draft",
     responses=RESPONSES,
 )
-def get_draft(draft_id: Id, _p: Marketer, services: ServicesDep) -> DraftRecord:
-    with services.sessions() as session:
-        return utc(store.get_draft(session, draft_id))
+def get_draft(draft_id: Id, access: CampaignAccess) -> DraftRecord:
+    """One draft; 404 as for an unknown id when its customer is hidden from the key."""
+    with access.services.sessions() as session:
+        draft = store.get_draft(session, draft_id, access.visibility)
+    access.read("open_draft", customer_id=draft.customer_id, record_id=f"draft:{draft_id}")
+    return utc(draft)
 
 
-def _review(services: Services, draft_id: int, action: str, actor: str, **text: str) -> DraftRecord:
-    with services.sessions() as session:
-        record = store.review(session, draft_id, action, actor, **text)
+def _review(access: Access, draft_id: int, action: str, **text: str) -> DraftRecord:
+    with access.services.sessions() as session:
+        record = store.review(
+            session, draft_id, action, access.principal.actor, access.visibility, **text
+        )
         session.commit()
         return utc(record)
 
@@ -213,8 +229,8 @@ def _review(services: Services, draft_id: int, action: str, actor: str, **text: 
     summary="Approve a draft",
     responses=RESPONSES,
 )
-def approve_draft(draft_id: Id, p: Marketer, services: ServicesDep) -> DraftRecord:
-    return _review(services, draft_id, "approve", p.actor)
+def approve_draft(draft_id: Id, access: CampaignAccess) -> DraftRecord:
+    return _review(access, draft_id, "approve")
 
 
 @router.post(
@@ -223,8 +239,8 @@ def approve_draft(draft_id: Id, p: Marketer, services: ServicesDep) -> DraftReco
     summary="Reject a draft",
     responses=RESPONSES,
 )
-def reject_draft(draft_id: Id, p: Marketer, services: ServicesDep) -> DraftRecord:
-    return _review(services, draft_id, "reject", p.actor)
+def reject_draft(draft_id: Id, access: CampaignAccess) -> DraftRecord:
+    return _review(access, draft_id, "reject")
 
 
 @router.put(
@@ -233,8 +249,8 @@ def reject_draft(draft_id: Id, p: Marketer, services: ServicesDep) -> DraftRecor
     summary="Edit a draft's subject and body (status edited)",
     responses=RESPONSES,
 )
-def edit_draft(draft_id: Id, body: DraftEdit, p: Marketer, services: ServicesDep) -> DraftRecord:
-    return _review(services, draft_id, "edit", p.actor, subject=body.subject, body=body.body)
+def edit_draft(draft_id: Id, body: DraftEdit, access: CampaignAccess) -> DraftRecord:
+    return _review(access, draft_id, "edit", subject=body.subject, body=body.body)
 
 
 @router.post(
@@ -243,14 +259,17 @@ def edit_draft(draft_id: Id, body: DraftEdit, p: Marketer, services: ServicesDep
     summary="Approve drafts in bulk (ids, or all of the campaign or of one step)",
     responses=RESPONSES,
 )
-def approve_drafts(
-    campaign_id: Id, body: BulkApprove, p: Marketer, services: ServicesDep
-) -> BulkApproved:
+def approve_drafts(campaign_id: Id, body: BulkApprove, access: CampaignAccess) -> BulkApproved:
     if body.ids is None and not body.all:
         raise ApiError("give ids, or all: true")
-    with services.sessions() as session:
+    with access.services.sessions() as session:
         n, missing = store.approve_many(
-            session, campaign_id, p.actor, ids=None if body.all else body.ids, step=body.step
+            session,
+            campaign_id,
+            access.principal.actor,
+            ids=None if body.all else body.ids,
+            step=body.step,
+            visibility=access.visibility,
         )
         session.commit()
     return BulkApproved(approved=n, not_approved=missing)
@@ -266,15 +285,16 @@ def approve_drafts(
 )
 def export_campaign(
     campaign_id: Id,
-    _p: Marketer,
-    services: ServicesDep,
+    access: CampaignAccess,
     format: Literal["csv", "jsonl"] = "csv",
 ) -> Response:
-    with services.sessions() as session:
-        rows = export.export_ready(session, campaign_id, datetime.now(UTC))
+    with access.services.sessions() as session:
+        rows = export.export_ready(session, campaign_id, datetime.now(UTC), access.visibility)
         session.commit()
     if rows:
-        services.schedule_refresh()  # index the recorded e-mails
+        access.services.schedule_refresh()  # index the recorded e-mails
+    ids = [r["customer_id"] for r in rows]
+    access.read("export_campaign", customer_ids=ids, count=len(ids))
     if format == "jsonl":
         text, media = export.to_jsonl(rows), "application/x-ndjson"
     else:
@@ -297,15 +317,16 @@ def export_campaign(
     responses=AUTH_RESPONSES,
 )
 def outbox(
-    _p: Marketer,
-    services: ServicesDep,
+    access: CampaignAccess,
     since: datetime | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> OutboxPage:
     if since is not None and since.tzinfo is None:
         since = since.replace(tzinfo=UTC)
-    with services.sessions() as session:
-        items, cursor = export.outbox(session, since, limit)
+    with access.services.sessions() as session:
+        items, cursor = export.outbox(session, since, limit, access.visibility)
+    ids = [r["customer_id"] for r in items]
+    access.read("outbox", customer_ids=ids, count=len(ids))
     if cursor is not None and cursor.tzinfo is None:
         cursor = cursor.replace(tzinfo=UTC)
     return OutboxPage(items=items, next_since=cursor)
@@ -317,10 +338,10 @@ def outbox(
     summary="Delivery results (sent, opened, clicked, bounced, unsubscribed)",
     responses=RESPONSES,
 )
-def import_results(body: ResultsIn, _p: Marketer, services: ServicesDep) -> ResultsReportOut:
+def import_results(body: ResultsIn, access: CampaignAccess) -> ResultsReportOut:
     rows = [(n, e.model_dump(mode="json")) for n, e in enumerate(body.events, 1)]
-    with services.sessions() as session:
-        out = results.import_results(session, rows, datetime.now(UTC))
+    with access.services.sessions() as session:
+        out = results.import_results(session, rows, datetime.now(UTC), visibility=access.visibility)
         session.commit()
     return ResultsReportOut(**vars(out))
 
@@ -332,10 +353,10 @@ def import_results(body: ResultsIn, _p: Marketer, services: ServicesDep) -> Resu
     responses={**RESPONSES, 413: {"description": "File too large"}},
 )
 async def import_results_file(
-    _p: Marketer,
-    services: ServicesDep,
+    access: CampaignAccess,
     file: Annotated[UploadFile, File(description="CSV, JSON or JSONL")],
 ) -> ResultsReportOut:
+    services = access.services
     suffix = FilePath(file.filename or "results.csv").suffix.lower()
     if suffix not in RESULT_TYPES:
         raise ApiError(f"only {', '.join(sorted(RESULT_TYPES))} files can be imported")
@@ -348,7 +369,7 @@ async def import_results_file(
 
     def work() -> ResultsReportOut:
         with services.sessions() as session:
-            out = results.import_results_file(session, path, datetime.now(UTC))
+            out = results.import_results_file(session, path, datetime.now(UTC), access.visibility)
             session.commit()
         return ResultsReportOut(**vars(out))
 
@@ -361,6 +382,7 @@ async def import_results_file(
 @router.get(
     "/campaigns/{campaign_id}/report", summary="Results per campaign and step", responses=RESPONSES
 )
-def campaign_report(campaign_id: Id, _p: Marketer, services: ServicesDep) -> dict[str, Any]:
-    with services.sessions() as session:
-        return report.campaign_report(session, campaign_id)
+def campaign_report(campaign_id: Id, access: CampaignAccess) -> dict[str, Any]:
+    """The report over the customers the key sees."""
+    with access.services.sessions() as session:
+        return report.campaign_report(session, campaign_id, access.visibility)

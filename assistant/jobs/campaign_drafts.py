@@ -33,10 +33,12 @@ from knowledge.campaigns.store import (
     cancel_requested,
     definition_of,
     get_run,
+    seen,
     update_run,
 )
 from knowledge.errors import ConsentError, KnowledgeError
 from knowledge.settings import AnalyticsSettings
+from knowledge.visibility import EVERYTHING, Visibility
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]  # (done, total)
@@ -50,15 +52,18 @@ def is_marketing(purpose: str) -> bool:
     return True if frame is None else bool(frame.get("marketing"))
 
 
-def audience_hooks(settings: AnalyticsSettings) -> tuple[Members, Members]:
-    """(members of a saved audience, members of a condition) from knowledge.audiences."""
+def audience_hooks(
+    settings: AnalyticsSettings, visibility: Visibility = EVERYTHING
+) -> tuple[Members, Members]:
+    """(members of a saved audience, members of a condition) from knowledge.audiences, of
+    the customers `visibility` sees."""
 
     def saved(session: Session, audience_id: Any, now: datetime) -> set[int]:
         condition = audiences.get_audience(session, int(audience_id)).condition
-        return set(audiences.member_ids(session, condition, now, settings))
+        return set(audiences.member_ids(session, condition, now, settings, visibility))
 
     def condition(session: Session, cond: Any, now: datetime) -> set[int]:
-        return set(audiences.member_ids(session, cond, now, settings))
+        return set(audiences.member_ids(session, cond, now, settings, visibility))
 
     return saved, condition
 
@@ -93,7 +98,9 @@ def run_campaign(
             update_run(session, run_id, status="running")
             campaign = campaign_row(session, run.campaign_id)
             definition = definition_of(campaign)
-            saved, condition = hooks or audience_hooks(deps.analytics)
+            # A run drafts only for customers its runner sees (deps bound to the caller).
+            viewer = deps.visibility
+            saved, condition = hooks or audience_hooks(deps.analytics, viewer)
             plan = schedule(
                 session,
                 campaign,
@@ -102,11 +109,16 @@ def run_campaign(
                 marketing=is_marketing,
                 audience_members=saved,
                 condition_members=condition,
+                visibility=viewer,
             )
             queued = list(
                 session.scalars(
                     select(Message.id)
-                    .where(Message.campaign_id == campaign.id, Message.status == "queued")
+                    .where(
+                        Message.campaign_id == campaign.id,
+                        Message.status == "queued",
+                        *seen(Message.customer_id, viewer),
+                    )
                     .order_by(Message.step_index, Message.id)
                 )
             )

@@ -16,8 +16,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from knowledge.campaigns.models import Campaign, Message
-from knowledge.campaigns.store import READY, campaign_row, definition_of
+from knowledge.campaigns.store import READY, campaign_row, definition_of, seen
 from knowledge.models import Interaction
+from knowledge.visibility import EVERYTHING, Visibility
 
 COLUMNS = (
     "message_id",
@@ -35,14 +36,21 @@ COLUMNS = (
 )
 
 
-def export_ready(session: Session, campaign_id: int, now: datetime) -> list[dict[str, Any]]:
-    """Mark the campaign's approved and edited drafts exported, record each on its customer,
-    and return them as export rows (oldest due first). The caller commits."""
+def export_ready(
+    session: Session, campaign_id: int, now: datetime, visibility: Visibility = EVERYTHING
+) -> list[dict[str, Any]]:
+    """Mark the campaign's approved and edited drafts of customers the viewer sees exported,
+    record each on its customer, and return them as export rows (oldest due first). The
+    caller commits."""
     campaign = campaign_row(session, campaign_id)
     rows = list(
         session.scalars(
             select(Message)
-            .where(Message.campaign_id == campaign_id, Message.status.in_(READY))
+            .where(
+                Message.campaign_id == campaign_id,
+                Message.status.in_(READY),
+                *seen(Message.customer_id, visibility),
+            )
             .order_by(Message.scheduled_at, Message.id)
         )
     )
@@ -68,13 +76,15 @@ def export_ready(session: Session, campaign_id: int, now: datetime) -> list[dict
 
 
 def outbox(
-    session: Session, since: datetime | None, limit: int
+    session: Session, since: datetime | None, limit: int, visibility: Visibility = EVERYTHING
 ) -> tuple[list[dict[str, Any]], datetime | None]:
-    """Messages exported after `since` (oldest first) and the cursor for the next pull.
+    """Messages to customers the viewer sees exported after `since` (oldest first) and the
+    cursor for the next pull.
 
     One export stamps all its messages with one time, so a page never ends inside such a
     group (it may hold more than `limit`): the cursor is then safe to pass back as `since`."""
-    stmt = select(Message).where(Message.status == "exported")
+    visible = seen(Message.customer_id, visibility)
+    stmt = select(Message).where(Message.status == "exported", *visible)
     if since is not None:
         stmt = stmt.where(Message.exported_at > since)
     rows = list(session.scalars(stmt.order_by(Message.exported_at, Message.id).limit(limit)))
@@ -83,6 +93,7 @@ def outbox(
             select(Message)
             .where(
                 Message.status == "exported",
+                *visible,
                 Message.exported_at == rows[-1].exported_at,
                 Message.id > rows[-1].id,
             )

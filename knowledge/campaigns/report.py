@@ -3,7 +3,8 @@ clicked, converted, and the revenue, with the control group's conversion and the
 
 A conversion is an order by the customer within `attribution_days` after the exported
 message (control: after the step's due time); an order counts once per step and once in
-the total, however many messages preceded it.
+the total, however many messages preceded it. The report counts only the customers the
+viewer sees.
 """
 
 from __future__ import annotations
@@ -19,8 +20,9 @@ from sqlalchemy.orm import Session
 
 from knowledge.campaigns.models import DeliveryEvent, Enrolment, Message
 from knowledge.campaigns.records import EVENTS
-from knowledge.campaigns.store import campaign_row, definition_of
+from knowledge.campaigns.store import campaign_row, definition_of, seen
 from knowledge.models import Order
+from knowledge.visibility import EVERYTHING, Visibility
 
 _APPROVED = ("approved", "edited", "exported")
 _DRAFTED = ("draft", "rejected", *_APPROVED)
@@ -34,15 +36,23 @@ class _Tally:
     control: dict[int, datetime] = field(default_factory=dict)  # customer -> due at
 
 
-def campaign_report(session: Session, campaign_id: int) -> dict[str, Any]:
+def campaign_report(
+    session: Session, campaign_id: int, visibility: Visibility = EVERYTHING
+) -> dict[str, Any]:
     """The report as plain data (docs/api.md, "Campaigns")."""
     row = campaign_row(session, campaign_id)
     definition = definition_of(row)
     window = timedelta(days=definition.attribution_days)
     steps = [_Tally() for _ in definition.steps]
     total = _Tally()
-    total.audience = _enrolled(session, campaign_id)
-    messages = list(session.scalars(select(Message).where(Message.campaign_id == campaign_id)))
+    total.audience = _enrolled(session, campaign_id, visibility)
+    messages = list(
+        session.scalars(
+            select(Message).where(
+                Message.campaign_id == campaign_id, *seen(Message.customer_id, visibility)
+            )
+        )
+    )
     events = _events(session, [m.id for m in messages])
     for m in messages:
         t = steps[m.step_index]
@@ -129,12 +139,14 @@ def _conversions(
     return converted, revenue
 
 
-def _enrolled(session: Session, campaign_id: int) -> int:
+def _enrolled(session: Session, campaign_id: int, visibility: Visibility) -> int:
     return len(
         list(
             session.scalars(
                 select(Enrolment.id).where(
-                    Enrolment.campaign_id == campaign_id, Enrolment.holdout.is_(False)
+                    Enrolment.campaign_id == campaign_id,
+                    Enrolment.holdout.is_(False),
+                    *seen(Enrolment.customer_id, visibility),
                 )
             )
         )

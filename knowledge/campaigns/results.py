@@ -17,8 +17,10 @@ from sqlalchemy.orm import Session
 
 from knowledge.campaigns.models import DeliveryEvent, Message
 from knowledge.campaigns.records import EVENTS
+from knowledge.campaigns.store import sees_message
 from knowledge.importing.readers import read_path
 from knowledge.models import Customer
+from knowledge.visibility import EVERYTHING, Visibility
 
 
 @dataclass
@@ -35,7 +37,9 @@ class ResultsReport:
         self.rejected_rows.append({"row": row, "field": where, "reason": reason})
 
 
-def import_results_file(session: Session, path: Path, now: datetime) -> ResultsReport:
+def import_results_file(
+    session: Session, path: Path, now: datetime, visibility: Visibility = EVERYTHING
+) -> ResultsReport:
     """Import a results file (CSV, JSONL or JSON); the caller commits."""
     report = ResultsReport()
     rows: list[tuple[int, dict[str, Any]]] = []
@@ -45,7 +49,7 @@ def import_results_file(session: Session, path: Path, now: datetime) -> ResultsR
             report.reject(source.row, "", source.error or "unreadable row")
         else:
             rows.append((source.row, source.data))
-    return import_results(session, rows, now, report)
+    return import_results(session, rows, now, report, visibility)
 
 
 def import_results(
@@ -53,8 +57,10 @@ def import_results(
     rows: Iterable[tuple[int, dict[str, Any]]],
     now: datetime,
     report: ResultsReport | None = None,
+    visibility: Visibility = EVERYTHING,
 ) -> ResultsReport:
-    """Record delivery events given as (row number, {message_id, event, occurred_at})."""
+    """Record delivery events given as (row number, {message_id, event, occurred_at}); a
+    message of a customer the caller cannot see is rejected as an unknown one."""
     report = report or ResultsReport()
     for number, data in rows:
         report.read += 1
@@ -64,7 +70,7 @@ def import_results(
             report.reject(number, e.field, e.reason)
             continue
         msg = session.get(Message, message_id)
-        if msg is None or msg.status != "exported":
+        if msg is None or msg.status != "exported" or not sees_message(session, msg, visibility):
             report.reject(number, "message_id", f"no exported message {message_id}")
             continue
         existing = session.scalar(

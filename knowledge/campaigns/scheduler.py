@@ -3,6 +3,8 @@
 Pure SQL and code with an explicit `now`, so a fixed clock tests it. Every decision is a row:
 an enrolment, an exit reason, a queued message or a skipped one with its reason. The unique
 (campaign, step, customer) key means a second run at the same clock finds everything done.
+A run sees what its runner sees (`visibility`): it enrols, exits and queues only customers the
+runner may see; the others wait for a run by someone who sees them.
 """
 
 from __future__ import annotations
@@ -19,7 +21,9 @@ from sqlalchemy.orm import Session
 from knowledge.campaigns.definition import CampaignDefinition, Step
 from knowledge.campaigns.eligibility import Candidate, Decision, decide
 from knowledge.campaigns.models import Campaign, Enrolment, Message
+from knowledge.campaigns.store import seen
 from knowledge.models import Customer, Interaction, Order
+from knowledge.visibility import EVERYTHING, Visibility
 from knowledge.vocabulary import OPEN_STATUSES
 
 # Members of an audience condition or saved audience at `now` (knowledge.audiences).
@@ -45,14 +49,18 @@ def schedule(
     marketing: Callable[[str], bool],
     audience_members: Members | None = None,
     condition_members: Members | None = None,
+    visibility: Visibility = EVERYTHING,
 ) -> Plan:
-    """Enrol, exit and queue what is due at `now`; the caller commits."""
+    """Enrol, exit and queue what is due at `now` for the customers `visibility` sees; the
+    caller commits."""
     plan = Plan()
-    plan.entered = _enrol(session, campaign, definition, now, audience_members)
+    plan.entered = _enrol(session, campaign, definition, now, audience_members, visibility)
     active = list(
         session.scalars(
             select(Enrolment).where(
-                Enrolment.campaign_id == campaign.id, Enrolment.exited_at.is_(None)
+                Enrolment.campaign_id == campaign.id,
+                Enrolment.exited_at.is_(None),
+                *seen(Enrolment.customer_id, visibility),
             )
         )
     )
@@ -129,6 +137,7 @@ def _enrol(
     definition: CampaignDefinition,
     now: datetime,
     audience_members: Members | None,
+    visibility: Visibility,
 ) -> int:
     entries: dict[int, datetime] = {}
     if definition.trigger is not None:
@@ -145,6 +154,9 @@ def _enrol(
             entries = {c: at for c, at in entries.items() if c in members}
         else:
             entries = dict.fromkeys(members, now)
+    visible = visibility.visible_ids(session) if entries else None
+    if visible is not None:
+        entries = {c: at for c, at in entries.items() if c in visible}
     if not entries:
         return 0
     enrolled = set(

@@ -1,6 +1,8 @@
 """Campaigns, drafts and runs in SQL: create, read, review (approve / edit / reject), progress.
 
 Functions take a Session and leave the commit to the caller, as everywhere in knowledge/.
+What concerns customers (counts, drafts) takes the caller's `visibility`: a draft of a
+customer the caller cannot see is not counted, not listed, and not found (CampaignNotFound).
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from knowledge.campaigns.definition import CampaignDefinition, parse_definition
 from knowledge.campaigns.models import Campaign, CampaignRun, DeliveryEvent, Enrolment, Message
@@ -20,7 +22,8 @@ from knowledge.campaigns.records import (
     DraftRecord,
     RunRecord,
 )
-from knowledge.errors import CampaignError, CampaignNotFound
+from knowledge.errors import CampaignError, CampaignNotFound, CustomerNotFound
+from knowledge.visibility import EVERYTHING, Visibility
 
 REVIEWABLE = ("draft", "approved", "edited")  # what a person may still change
 READY = ("approved", "edited")  # what export takes
@@ -53,22 +56,27 @@ def definition_of(row: Campaign) -> CampaignDefinition:
     return CampaignDefinition.model_validate(row.definition)
 
 
-def get_campaign(session: Session, campaign_id: int) -> CampaignRecord:
-    return campaign_record(session, campaign_row(session, campaign_id))
+def get_campaign(
+    session: Session, campaign_id: int, visibility: Visibility = EVERYTHING
+) -> CampaignRecord:
+    return campaign_record(session, campaign_row(session, campaign_id), visibility)
 
 
-def list_campaigns(session: Session) -> list[CampaignRecord]:
+def list_campaigns(session: Session, visibility: Visibility = EVERYTHING) -> list[CampaignRecord]:
     rows = session.scalars(select(Campaign).order_by(Campaign.id))
-    return [campaign_record(session, r) for r in rows]
+    return [campaign_record(session, r, visibility) for r in rows]
 
 
-def campaign_record(session: Session, row: Campaign) -> CampaignRecord:
+def campaign_record(
+    session: Session, row: Campaign, visibility: Visibility = EVERYTHING
+) -> CampaignRecord:
+    """The campaign with its counts over the customers the viewer sees."""
     counts: dict[str, int] = dict.fromkeys(
         ("enrolled", "active", "holdout", "exited", *DRAFT_STATUSES), 0
     )
     for exited, holdout, n in session.execute(
         select(Enrolment.exited_at.is_not(None), Enrolment.holdout, func.count())
-        .where(Enrolment.campaign_id == row.id)
+        .where(Enrolment.campaign_id == row.id, *seen(Enrolment.customer_id, visibility))
         .group_by(Enrolment.exited_at.is_not(None), Enrolment.holdout)
     ):
         counts["enrolled"] += n
@@ -76,7 +84,7 @@ def campaign_record(session: Session, row: Campaign) -> CampaignRecord:
         counts["holdout"] += n if holdout else 0
     for status, n in session.execute(
         select(Message.status, func.count())
-        .where(Message.campaign_id == row.id)
+        .where(Message.campaign_id == row.id, *seen(Message.customer_id, visibility))
         .group_by(Message.status)
     ):
         counts[status] = n
@@ -98,11 +106,17 @@ def list_drafts(
     step: int | None = None,
     page: int = 1,
     per_page: int = 50,
+    visibility: Visibility = EVERYTHING,
 ) -> tuple[int, list[DraftRecord]]:
-    """(total, one page) of a campaign's messages; default all but queued and skipped."""
+    """(total, one page) of a campaign's messages the viewer sees; default all but queued and
+    skipped."""
     row = campaign_row(session, campaign_id)
     wanted = statuses or [s for s in DRAFT_STATUSES if s not in ("queued", "skipped")]
-    where = [Message.campaign_id == campaign_id, Message.status.in_(wanted)]
+    where = [
+        Message.campaign_id == campaign_id,
+        Message.status.in_(wanted),
+        *seen(Message.customer_id, visibility),
+    ]
     if step is not None:
         where.append(Message.step_index == step)
     total = session.scalar(select(func.count()).select_from(Message).where(*where)) or 0
@@ -118,14 +132,23 @@ def list_drafts(
     return total, _records(session, rows, definition_of(row))
 
 
-def get_draft(session: Session, message_id: int) -> DraftRecord:
-    msg = _message(session, message_id)
+def get_draft(
+    session: Session, message_id: int, visibility: Visibility = EVERYTHING
+) -> DraftRecord:
+    msg = _message(session, message_id, visibility)
     return _records(session, [msg], definition_of(campaign_row(session, msg.campaign_id)))[0]
 
 
-def review(session: Session, message_id: int, action: str, actor: str, **text: str) -> DraftRecord:
+def review(
+    session: Session,
+    message_id: int,
+    action: str,
+    actor: str,
+    visibility: Visibility = EVERYTHING,
+    **text: str,
+) -> DraftRecord:
     """approve | reject | edit one draft; CampaignError when its status does not allow it."""
-    msg = _message(session, message_id)
+    msg = _message(session, message_id, visibility)
     if msg.status not in REVIEWABLE:
         raise CampaignError(f"draft {message_id} is {msg.status}: it cannot be {action}ed")
     if action == "approve":
@@ -139,7 +162,7 @@ def review(session: Session, message_id: int, action: str, actor: str, **text: s
         raise ValueError(f"unknown review action {action!r}")  # a bug, not user input
     msg.reviewed_by = actor
     session.flush()
-    return get_draft(session, message_id)
+    return get_draft(session, message_id, visibility)
 
 
 def approve_many(
@@ -149,11 +172,16 @@ def approve_many(
     *,
     ids: list[int] | None = None,
     step: int | None = None,
+    visibility: Visibility = EVERYTHING,
 ) -> tuple[int, list[int]]:
-    """Approve the campaign's drafts (the given ids, else all, or all of one step):
-    (how many approved, the given ids that were not drafts of this campaign)."""
+    """Approve the campaign's drafts the viewer sees (the given ids, else all, or all of one
+    step): (how many approved, the given ids that were not such drafts of this campaign)."""
     campaign_row(session, campaign_id)
-    where = [Message.campaign_id == campaign_id, Message.status == "draft"]
+    where = [
+        Message.campaign_id == campaign_id,
+        Message.status == "draft",
+        *seen(Message.customer_id, visibility),
+    ]
     if ids is not None:
         where.append(Message.id.in_(ids))
     if step is not None:
@@ -167,11 +195,31 @@ def approve_many(
     return len(rows), [i for i in (ids or []) if i not in done]
 
 
-def _message(session: Session, message_id: int) -> Message:
+def seen(customer_id: InstrumentedAttribute[int], visibility: Visibility) -> list[Any]:
+    """WHERE terms keeping the rows about customers the viewer sees (none when it sees all)."""
+    clause = visibility.rows_clause(customer_id)
+    return [] if clause is None else [clause]
+
+
+def _message(session: Session, message_id: int, visibility: Visibility) -> Message:
+    """A draft the viewer sees; a hidden customer's draft is not found, as an unknown id."""
     msg = session.get(Message, message_id)
     if msg is None or msg.status in ("queued", "skipped"):
         raise CampaignNotFound(f"draft {message_id}")
+    if not sees_message(session, msg, visibility):
+        raise CampaignNotFound(f"draft {message_id}")
     return msg
+
+
+def sees_message(session: Session, msg: Message, visibility: Visibility) -> bool:
+    """Whether the viewer sees the customer a message is for."""
+    if visibility.sees_all:
+        return True
+    try:
+        visibility.require(session, msg.customer_id)
+    except CustomerNotFound:
+        return False
+    return True
 
 
 def _records(

@@ -17,6 +17,7 @@ Each role calls each route with three keys: the owner of taro (`own`), a key of 
 
 from __future__ import annotations
 
+import csv
 import io
 import uuid
 from collections.abc import Callable, Iterator
@@ -108,7 +109,16 @@ def _ask(h: ApiHarness) -> dict[str, Any]:
     return {"question": "異音は？", "customer_id": taro(h)}
 
 
-PERSONS = {"field": "kind", "op": "eq", "value": "person"}
+PERSONS = {"field": "kind", "op": "eq", "value": "person"}  # taro; Acme is a company
+
+
+def _counts_taro(body: Any, h: ApiHarness) -> bool:
+    # Restricted keys see no person but taro (the seed's Acme is a company).
+    return bool(body["count"] > 0)
+
+
+def _members_taro(body: Any, h: ApiHarness) -> bool:
+    return taro(h) in {m["customer_id"] for m in body["items"]}
 
 
 def _audience(h: ApiHarness) -> dict[str, Any]:
@@ -151,24 +161,42 @@ def _run(h: ApiHarness) -> dict[str, Any]:
     return {"job_id": job_id}
 
 
-def _draft(h: ApiHarness) -> dict[str, Any]:
+def _draft(h: ApiHarness, status: str = "draft") -> dict[str, Any]:
+    """A fresh campaign with one message to taro, in `status`."""
     from knowledge.campaigns.models import Message
 
+    cid = _campaign(h)["campaign_id"]
     with h.services.sessions() as s:
         msg = Message(
-            campaign_id=_campaign(h)["campaign_id"],
+            campaign_id=cid,
             step_index=0,
             customer_id=taro(h),
-            status="draft",
+            status=status,
             subject="s",
             body="b",
             citations=[],
             facts={},
             scheduled_at=datetime.now(UTC),
+            exported_at=datetime.now(UTC) if status == "exported" else None,
         )
         s.add(msg)
         s.commit()
-        return {"draft_id": msg.id}
+        return {"campaign_id": cid, "draft_id": msg.id}
+
+
+def _drafts_of_taro(body: Any, h: ApiHarness) -> bool:
+    # Every campaign message the matrix makes is to taro: a key that cannot see him counts none.
+    reviewed = ("draft", "approved", "edited", "rejected", "exported")
+    return sum(c["counts"][k] for c in body["items"] for k in reviewed) > 0
+
+
+def _exported_taro(body: Any, h: ApiHarness) -> bool:
+    return str(taro(h)) in {row["customer_id"] for row in csv.DictReader(io.StringIO(body))}
+
+
+def _results_for_taro(h: ApiHarness) -> dict[str, Any]:
+    message_id = _draft(h, "exported")["draft_id"]
+    return {"events": [{"message_id": message_id, "event": "sent"}]}
 
 
 MATRIX: dict[tuple[str, str], Call] = {
@@ -255,41 +283,84 @@ MATRIX: dict[tuple[str, str], Call] = {
     ),
     ("DELETE", "/keys/{key_id}"): Call(NONE, path_args=_fresh_key),
     ("GET", "/audiences/fields"): Call(MARKETING),
-    ("POST", "/audiences/count"): Call(MARKETING, json=lambda h: {"condition": PERSONS}),
-    ("POST", "/audiences/members"): Call(MARKETING, json=lambda h: {"condition": PERSONS}),
-    ("POST", "/audiences"): Call(
-        MARKETING, ok=201, json=lambda h: {"name": uuid.uuid4().hex, "condition": PERSONS}
+    ("POST", "/audiences/count"): Call(
+        MARKETING, about=LISTED, json=lambda h: {"condition": PERSONS}, sees=_counts_taro
     ),
-    ("GET", "/audiences"): Call(MARKETING),
-    ("GET", "/audiences/{audience_id}"): Call(MARKETING, path_args=_audience),
+    ("POST", "/audiences/members"): Call(
+        MARKETING, about=LISTED, json=lambda h: {"condition": PERSONS}, sees=_members_taro
+    ),
+    ("POST", "/audiences"): Call(
+        MARKETING,
+        ok=201,
+        about=LISTED,
+        json=lambda h: {"name": uuid.uuid4().hex, "condition": PERSONS},
+        sees=_counts_taro,
+    ),
+    ("GET", "/audiences"): Call(MARKETING),  # definitions, not customer data
+    ("GET", "/audiences/{audience_id}"): Call(
+        MARKETING, about=LISTED, path_args=_audience, sees=_counts_taro
+    ),
     ("DELETE", "/audiences/{audience_id}"): Call(MARKETING, ok=204, path_args=_audience),
-    ("GET", "/audiences/{audience_id}/members"): Call(MARKETING, path_args=_audience),
-    ("GET", "/campaigns"): Call(MARKETING),
+    ("GET", "/audiences/{audience_id}/members"): Call(
+        MARKETING, about=LISTED, path_args=_audience, sees=_members_taro
+    ),
+    # campaigns: rows that make a message to taro first (path_args may return unused keys)
+    ("GET", "/campaigns"): Call(MARKETING, about=LISTED, path_args=_draft, sees=_drafts_of_taro),
     ("POST", "/campaigns"): Call(MARKETING, ok=201, json=_new_campaign),
-    ("GET", "/campaigns/{campaign_id}"): Call(MARKETING, path_args=_campaign),
+    ("GET", "/campaigns/{campaign_id}"): Call(
+        MARKETING, about=LISTED, path_args=_draft, sees=lambda b, h: b["counts"]["draft"] == 1
+    ),
     ("POST", "/campaigns/{campaign_id}/run"): Call(
         MARKETING, ok=202, path_args=_campaign, json=lambda h: {"code_only": True}
     ),
     ("GET", "/jobs/{job_id}"): Call(MARKETING, path_args=_run),
     ("POST", "/jobs/{job_id}/cancel"): Call(MARKETING, path_args=_run),
     ("DELETE", "/jobs/{job_id}"): Call(MARKETING, path_args=_run),
-    ("GET", "/campaigns/{campaign_id}/drafts"): Call(MARKETING, path_args=_campaign),
-    ("GET", "/drafts/{draft_id}"): Call(MARKETING, path_args=_draft),
+    ("GET", "/campaigns/{campaign_id}/drafts"): Call(
+        MARKETING, about=LISTED, path_args=_draft, sees=lambda b, h: b["total"] == 1
+    ),
+    ("GET", "/drafts/{draft_id}"): Call(MARKETING, about=HIDDEN404, path_args=_draft),
     ("PUT", "/drafts/{draft_id}"): Call(
-        MARKETING, path_args=_draft, json=lambda h: {"subject": "s", "body": "b2"}
+        MARKETING,
+        about=HIDDEN404,
+        path_args=_draft,
+        json=lambda h: {"subject": "s", "body": "b2"},
     ),
-    ("POST", "/drafts/{draft_id}/approve"): Call(MARKETING, path_args=_draft),
-    ("POST", "/drafts/{draft_id}/reject"): Call(MARKETING, path_args=_draft),
+    ("POST", "/drafts/{draft_id}/approve"): Call(MARKETING, about=HIDDEN404, path_args=_draft),
+    ("POST", "/drafts/{draft_id}/reject"): Call(MARKETING, about=HIDDEN404, path_args=_draft),
     ("POST", "/campaigns/{campaign_id}/drafts/approve"): Call(
-        MARKETING, path_args=_campaign, json=lambda h: {"all": True}
+        MARKETING,
+        about=LISTED,
+        path_args=_draft,
+        json=lambda h: {"all": True},
+        sees=lambda b, h: b["approved"] == 1,
     ),
-    ("POST", "/campaigns/{campaign_id}/export"): Call(MARKETING, path_args=_campaign),
-    ("GET", "/outbox"): Call(MARKETING),
+    ("POST", "/campaigns/{campaign_id}/export"): Call(
+        MARKETING,
+        about=LISTED,
+        path_args=lambda h: _draft(h, "approved"),
+        sees=_exported_taro,
+    ),
+    ("GET", "/outbox"): Call(
+        MARKETING,
+        about=LISTED,
+        path_args=lambda h: _draft(h, "exported"),
+        params={"limit": 1000},
+        sees=lambda b, h: taro(h) in {i["customer_id"] for i in b["items"]},
+    ),
     ("POST", "/campaigns/results"): Call(
-        MARKETING, json=lambda h: {"events": [{"message_id": 1, "event": "sent"}]}
+        MARKETING,
+        about=LISTED,  # a hidden customer's message is rejected as an unknown one
+        json=_results_for_taro,
+        sees=lambda b, h: b["recorded"] == 1,
     ),
     ("POST", "/campaigns/results/file"): Call(MARKETING, files=True),
-    ("GET", "/campaigns/{campaign_id}/report"): Call(MARKETING, path_args=_campaign),
+    ("GET", "/campaigns/{campaign_id}/report"): Call(
+        MARKETING,
+        about=LISTED,
+        path_args=_draft,
+        sees=lambda b, h: b["total"]["drafted"] == 1,
+    ),
 }
 
 DEFAULT = VisibilitySettings()
@@ -416,11 +487,16 @@ def test_auth_matrix(matrix: Matrix, method: str, path: str, policy: str) -> Non
             r = send(matrix, method, path, call, matrix.headers(role, relation))
             got[who] = r.status_code
             expected[who] = want(call, role, relation, rules)
-            if call.about == LISTED and r.status_code == 200:
+            if call.about == LISTED and r.status_code == call.ok:
                 assert call.sees is not None
-                got[who] = f"200, lists taro: {call.sees(r.json(), matrix.h)}"
-                expected[who] = f"200, lists taro: {visible(rules, role, relation)}"
+                got[who] = f"{call.ok}, lists taro: {call.sees(_body(r), matrix.h)}"
+                expected[who] = f"{call.ok}, lists taro: {visible(rules, role, relation)}"
     assert got == expected
+
+
+def _body(r: Any) -> Any:
+    """JSON, or the text of a file answer (an export)."""
+    return r.json() if "json" in r.headers.get("content-type", "") else r.text
 
 
 def test_x_api_key_header_works_too(shared_api: ApiHarness) -> None:

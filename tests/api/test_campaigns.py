@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import time
 import uuid
 from collections.abc import Iterator
@@ -290,3 +291,64 @@ def test_unknown_campaign_and_job_are_404(demo_api: ApiHarness) -> None:
     for url in ("/campaigns/999999", "/jobs/" + "0" * 32, "/drafts/999999"):
         r = demo_api.client.get(url, headers=demo_api.headers("marketing"))
         assert r.status_code == 404, url
+
+
+def test_a_team_key_runs_reviews_and_exports_only_its_customers(api: ApiHarness) -> None:
+    """marketing = "team": Acme moves to another team; the desk's marketing key no longer
+    enrols, counts, lists, opens, reviews, exports or reports Acme's drafts."""
+    from knowledge.settings import VisibilitySettings
+    from knowledge.visibility import assign_customer
+
+    h, admin = api, api.headers("admin")
+    taro, acme = h.customers["C-1"], h.customers["C-2"]
+    h.services.settings.visibility = VisibilitySettings(marketing="team")
+    assign_customer(h.services.sessions, acme, team="elsewhere")
+    with h.services.sessions() as s:
+        everyone = {"field": "kind", "op": "in", "value": ["person", "company"]}
+        audience = create_audience(s, "everyone", everyone)
+        s.commit()
+    definition = {
+        "name": "thanks",
+        "audience_id": audience.id,
+        "steps": [{"purpose": "thank_you", "delay_days": 0}],  # service mail: no opt-out exit
+    }
+    cid = call(h, "POST", "/campaigns", 201, json=definition).json()["id"]
+    run = {"now": "2025-03-01T12:00:00+09:00", "code_only": True}  # after 10:00, the send time
+    job = wait(h, call(h, "POST", f"/campaigns/{cid}/run", 202, json=run).json()["job_id"])
+    assert (job["status"], job["entered"], job["done"]) == ("done", 1, 1)
+    drafts = call(h, "GET", f"/campaigns/{cid}/drafts").json()
+    assert [d["customer_id"] for d in drafts["items"]] == [taro]
+    # Someone who sees Acme runs it too: now Acme has a draft, which the team key cannot see.
+    r = h.client.post(f"/campaigns/{cid}/run", json=run, headers=admin)
+    job = wait(h, r.json()["job_id"])
+    assert (job["entered"], job["done"]) == (1, 1)
+    every = h.client.get(f"/campaigns/{cid}/drafts", headers=admin).json()["items"]
+    hidden = next(d["id"] for d in every if d["customer_id"] == acme)
+    assert call(h, "GET", f"/campaigns/{cid}/drafts").json()["total"] == 1
+    assert call(h, "GET", f"/campaigns/{cid}").json()["counts"]["draft"] == 1
+    assert h.client.get(f"/campaigns/{cid}", headers=admin).json()["counts"]["draft"] == 2
+    unknown = h.client.get("/drafts/999999", headers=h.headers("marketing")).json()
+    for method, url, body in (
+        ("GET", f"/drafts/{hidden}", None),
+        ("PUT", f"/drafts/{hidden}", {"subject": "s", "body": "b"}),
+        ("POST", f"/drafts/{hidden}/approve", None),
+        ("POST", f"/drafts/{hidden}/reject", None),
+    ):
+        r = call(h, method, url, 404, json=body)
+        assert r.json() == json.loads(json.dumps(unknown).replace("999999", str(hidden))), url
+    bulk = call(
+        h, "POST", f"/campaigns/{cid}/drafts/approve", json={"ids": [d["id"] for d in every]}
+    )
+    assert bulk.json() == {"approved": 1, "not_approved": [hidden]}
+    h.client.post(f"/drafts/{hidden}/approve", headers=admin)  # ready, but not the team key's
+    r = call(h, "POST", f"/campaigns/{cid}/export", params={"format": "jsonl"})
+    assert [json.loads(line)["customer_id"] for line in r.text.splitlines()] == [taro]
+    assert [i["customer_id"] for i in call(h, "GET", "/outbox").json()["items"]] == [taro]
+    report = call(h, "GET", f"/campaigns/{cid}/report").json()
+    assert (report["total"]["drafted"], report["total"]["exported"]) == (1, 1)
+    assert h.client.get(f"/drafts/{hidden}", headers=admin).json()["status"] == "approved"
+    # What the team key read is in the read audit, ids only, and never Acme.
+    audit = h.client.get("/audit", params={"kind": "read"}, headers=admin).json()
+    mine = [r for r in audit if r["actor"] == "marketing-1"]
+    assert {"campaign_drafts", "export_campaign", "outbox"} <= {r["action"] for r in mine}
+    assert all(acme not in (r["details"].get("customer_ids") or []) for r in mine)

@@ -17,7 +17,8 @@ from knowledge.campaigns.scheduler import held_out, schedule
 from knowledge.campaigns.store import create_campaign, definition_of
 from knowledge.errors import CampaignError
 from knowledge.models import Customer, Interaction
-from knowledge.settings import AnalyticsSettings
+from knowledge.settings import AnalyticsSettings, VisibilitySettings
+from knowledge.visibility import EVERYTHING, Visibility
 
 NOW = datetime(2024, 7, 1, 9, tzinfo=UTC)
 SETTINGS = AnalyticsSettings(reference_date=date(2024, 6, 30))
@@ -40,12 +41,14 @@ def day(n: int) -> str:
     return (NOW - timedelta(days=n)).date().isoformat()
 
 
-def run(session: Session, campaign_id: int, now: datetime = NOW) -> Any:
+def run(
+    session: Session, campaign_id: int, now: datetime = NOW, viewer: Visibility = EVERYTHING
+) -> Any:
     row = session.get(Campaign, campaign_id)
     assert row is not None
 
     def cond(s: Session, c: Any, at: datetime) -> set[int]:
-        return set(audiences.member_ids(s, c, at, SETTINGS))
+        return set(audiences.member_ids(s, c, at, SETTINGS, viewer))
 
     def saved(s: Session, audience_id: Any, at: datetime) -> set[int]:
         return cond(s, audiences.get_audience(s, int(audience_id)).condition, at)
@@ -58,6 +61,7 @@ def run(session: Session, campaign_id: int, now: datetime = NOW) -> Any:
         marketing=lambda p: p in MARKETING,
         audience_members=saved,
         condition_members=cond,
+        visibility=viewer,
     )
     session.commit()
     return plan
@@ -217,6 +221,71 @@ def test_audience_entry_and_a_stable_holdout(sessions: sessionmaker[Session]) ->
         assert held == {c for c in ids if held_out(cid, c, 25)}
         assert 0 < len(held) < 40
         assert all(m.status == "queued" for (c, _), m in msgs.items() if c not in held)
+
+
+EAST = Visibility.of("marketing", "mika", ["east"], VisibilitySettings(marketing="team"))
+
+
+def test_a_run_enrols_and_queues_only_the_customers_its_runner_sees(
+    sessions: sessionmaker[Session],
+) -> None:
+    with sessions() as s:
+        mine = first_buyer(s, "Aki Sato", team="east")
+        hidden = first_buyer(s, "Ben West", team="west")
+        cid = create_campaign(s, F2, "test").id
+        s.commit()
+        plan = run(s, cid, viewer=EAST)
+        assert (plan.entered, plan.queued) == (1, 1)
+        assert set(messages(s, cid)) == {(mine, 0)} and set(exits(s, cid)) == {mine}
+        # Someone who sees everyone picks up the rest; the first customer is not queued twice.
+        plan = run(s, cid)
+        assert (plan.entered, plan.queued) == (1, 1)
+        assert set(messages(s, cid)) == {(mine, 0), (hidden, 0)}
+
+
+def test_drafts_counts_and_reports_leave_out_hidden_customers(
+    sessions: sessionmaker[Session],
+) -> None:
+    from knowledge.campaigns import report, store
+    from knowledge.campaigns.export import export_ready
+    from knowledge.campaigns.results import import_results
+    from knowledge.errors import CampaignNotFound
+
+    with sessions() as s:
+        mine = first_buyer(s, "Aki Sato", team="east")
+        first_buyer(s, "Ben West", team="west")
+        cid = create_campaign(s, F2, "test").id
+        s.commit()
+        run(s, cid)
+        for msg in messages(s, cid).values():
+            msg.status, msg.subject, msg.body = "draft", "s", "b"
+        s.commit()
+        ids = {m.customer_id: m.id for m in messages(s, cid).values()}
+        hidden_draft = next(i for c, i in ids.items() if c != mine)
+        total, items = store.list_drafts(s, cid, visibility=EAST)
+        assert total == 1 and [d.customer_id for d in items] == [mine]
+        assert store.list_drafts(s, cid)[0] == 2
+        counts = store.get_campaign(s, cid, EAST).counts
+        assert (counts["enrolled"], counts["draft"]) == (1, 1)
+        with pytest.raises(CampaignNotFound, match=f"draft {hidden_draft}"):
+            store.get_draft(s, hidden_draft, EAST)
+        with pytest.raises(CampaignNotFound):
+            store.review(s, hidden_draft, "approve", "mika", EAST)
+        assert store.approve_many(s, cid, "mika", ids=list(ids.values()), visibility=EAST) == (
+            1,
+            [hidden_draft],
+        )
+        assert report.campaign_report(s, cid, EAST)["total"]["drafted"] == 1
+        store.review(s, hidden_draft, "approve", "admin")
+        rows = export_ready(s, cid, NOW, EAST)
+        assert [r["customer_id"] for r in rows] == [mine]
+        assert store.get_draft(s, hidden_draft).status == "approved"  # left for its viewers
+        export_ready(s, cid, NOW)
+        events = [(1, {"message_id": ids[mine], "event": "opened"}),
+                  (2, {"message_id": hidden_draft, "event": "unsubscribed"})]  # fmt: skip
+        got = import_results(s, events, NOW, visibility=EAST)
+        assert (got.recorded, got.rejected, got.unsubscribed) == (1, 1, 0)
+        assert got.rejected_rows[0]["reason"] == f"no exported message {hidden_draft}"
 
 
 def test_bad_definitions_name_the_json_path() -> None:
