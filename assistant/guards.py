@@ -17,7 +17,10 @@ _URL = re.compile(
     re.IGNORECASE,
 )
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_PHONE = re.compile(r"(?<![\w])\+?\d[\d\-‐ ()]{7,}\d(?![\w])")
+# A phone number, not a date: "2025-03-09" and "2025/03/09" are left to the claim checks.
+_PHONE = re.compile(
+    r"(?<![\w])(?!\d{4}[-/]\d{1,2}[-/]\d{1,2}(?![\d]))\+?\d[\d\-‐ ()]{7,}\d(?![\w])"
+)
 _NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
 
 

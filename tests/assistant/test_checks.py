@@ -184,3 +184,10 @@ def test_grounding_drops_a_wrong_claim_and_a_repeated_sentence() -> None:
     )
     assert [s.text for s in grounded.sentences] == ["Ken will send the quote by 2026-12-05."]
     assert grounded.guard.unsupported_sentences_dropped == 2
+
+
+def test_an_iso_date_is_not_a_phone_number() -> None:
+    from assistant.guards import scrub_unsafe
+
+    text, removed = scrub_unsafe("Ordered on 2025-03-09; call 090-1111-2222.", "no numbers")
+    assert "2025-03-09" in text and "090-1111-2222" not in text and removed == 1

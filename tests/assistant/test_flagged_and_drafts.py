@@ -96,7 +96,10 @@ def test_draft_paragraph_loses_placeholders_voice_repetition_and_untrusted_offer
     ):
         assert banned not in body, (banned, body)
     assert body.count("Dear ") == 1 and body.count("renewal quote for 200 gift boxes") == 1
-    assert body.startswith("Dear Acme Foods Ltd.,\n\nWe are following up on renewal quote.")
+    assert body.startswith(
+        "Dear Tom Baker,\n\nWe are writing about the renewal of your contract and to follow up"
+        " on renewal quote."
+    )
 
 
 def test_a_customers_review_is_not_pasted_as_the_companys_words(world: World) -> None:

@@ -59,7 +59,7 @@ def _run_jobs(world: World, assistant: Assistant, *, full: bool = True) -> None:
         _customer_jobs(world, assistant, a)
     # E-mail: service mail to the opted-out company; marketing refused.
     draft = assistant.draft_email(b, purpose="renewal", language="en", actor="it")
-    assert draft.body.startswith("Dear Acme Foods Ltd.,")
+    assert draft.body.startswith("Dear Tom Baker,")  # the company's decision maker
     assert "evil.example" not in draft.body and "555" not in draft.body
     _valid(world, b, [c.record_id for c in draft.citations])
     with pytest.raises(ConsentError):
