@@ -19,7 +19,8 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
-from api.errors import install_error_handlers
+from api.errors import document_limits, install_error_handlers
+from api.limits import BodyLimit, GenerationLimits
 from api.routes import chat, customers, generate, ingest, journal, keys, search, system
 from api.services import build_services, close_services
 from knowledge.settings import Settings
@@ -65,6 +66,9 @@ def create_app(
         lifespan=lifespan,
     )
     install_error_handlers(app)
+    # Limits answer before routing or body parsing run (CORS, added after, wraps them).
+    app.add_middleware(GenerationLimits, settings=settings.api)
+    app.add_middleware(BodyLimit, settings=settings.api)
     if settings.api.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -84,4 +88,5 @@ def create_app(
     async def docs_redirect() -> RedirectResponse:
         return RedirectResponse("/docs")
 
+    document_limits(app)
     return app

@@ -12,10 +12,12 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.limits import GENERATION_PATHS
 from assistant import errors as aerr
 from knowledge import errors as kerr
 from retrieval import errors as rerr
@@ -122,14 +124,35 @@ async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     parts = []
     for err in exc.errors()[:10]:
+        if err.get("type") == "json_invalid":
+            parts.append(_json_position(err))
+            continue
         where = ".".join(str(p) for p in err.get("loc", ()))
         parts.append(f"{where}: {err.get('msg', 'invalid')}")
     return error_response(422, "validation_error", "; ".join(parts) or "invalid request")
 
 
+def _json_position(err: dict[str, Any]) -> str:
+    """'body: malformed JSON at character N (line L, column C): why' for a JSON decode error."""
+    loc = err.get("loc", ())
+    pos = loc[1] if len(loc) > 1 and isinstance(loc[1], int) else None
+    why = (err.get("ctx") or {}).get("error", "invalid JSON")
+    body = err.get("input")
+    if pos is None:
+        return f"body: malformed JSON: {why}"
+    where = f"character {pos}"
+    if isinstance(body, bytes | str):
+        text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
+        line = text.count("\n", 0, pos) + 1
+        column = pos - (text.rfind("\n", 0, pos) + 1) + 1
+        where += f" (line {line}, column {column})"
+    return f"body: malformed JSON at {where}: {why}"
+
+
 async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    return error_response(exc.status_code, "http_error", str(exc.detail))
+    code = "too_large" if exc.status_code == 413 else "http_error"
+    return error_response(exc.status_code, code, str(exc.detail))
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -157,3 +180,56 @@ BAD_REQUEST: Responses = {
 UNAVAILABLE: Responses = {
     503: {"model": ErrorResponse, "description": "The language model or index is unavailable"}
 }
+
+LIMIT_RESPONSES: Responses = {
+    413: {"model": ErrorResponse, "description": "The body is larger than the configured limit"},
+    415: {"model": ErrorResponse, "description": "Compressed request bodies are not accepted"},
+}
+RATE_RESPONSES: Responses = {
+    429: {
+        "model": ErrorResponse,
+        "description": "This key's generations per minute are used up (see Retry-After)",
+    },
+    503: {
+        "model": ErrorResponse,
+        "description": "Model or index unavailable, or too many generations running "
+        "(see Retry-After)",
+    },
+}
+
+
+def document_limits(app: FastAPI) -> None:
+    """Add api/limits.py's answers to the OpenAPI of the operations they apply to.
+
+    The middlewares answer before any route runs, so the routes cannot declare them.
+    """
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = get_openapi(
+                title=app.title,
+                version=app.version,
+                description=app.description,
+                routes=app.routes,
+            )
+            ref = {"$ref": "#/components/schemas/ErrorResponse"}
+            for path, operations in schema.get("paths", {}).items():
+                for method, operation in operations.items():
+                    added: Responses = {}
+                    if "requestBody" in operation:
+                        added.update(LIMIT_RESPONSES)
+                    if method == "post" and GENERATION_PATHS.match(path):
+                        added.update(RATE_RESPONSES)
+                    responses = operation.setdefault("responses", {})
+                    for status, doc in added.items():
+                        responses.setdefault(
+                            str(status),
+                            {
+                                "description": doc["description"],
+                                "content": {"application/json": {"schema": ref}},
+                            },
+                        )
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

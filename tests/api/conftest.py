@@ -37,6 +37,7 @@ def api_settings(data_dir: Path) -> Settings:
     settings.retrieval.embedder = "fake-64"
     settings.retrieval.collection = f"t{uuid.uuid4().hex[:12]}"
     settings.imports.progress = False
+    settings.api.generations_per_minute = 0  # tests ask more often; test_limits.py checks it
     return settings
 
 
