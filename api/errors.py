@@ -120,29 +120,32 @@ async def _layer_error(_request: Request, exc: Exception) -> JSONResponse:
     return error_response(status, code, message)
 
 
-async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     parts = []
     for err in exc.errors()[:10]:
         if err.get("type") == "json_invalid":
-            parts.append(_json_position(err))
+            try:  # the body was read (and kept) before it failed to parse
+                body: bytes | None = await request.body()
+            except RuntimeError:
+                body = None
+            parts.append(_json_position(err, body))
             continue
         where = ".".join(str(p) for p in err.get("loc", ()))
         parts.append(f"{where}: {err.get('msg', 'invalid')}")
     return error_response(422, "validation_error", "; ".join(parts) or "invalid request")
 
 
-def _json_position(err: dict[str, Any]) -> str:
+def _json_position(err: dict[str, Any], body: bytes | None) -> str:
     """'body: malformed JSON at character N (line L, column C): why' for a JSON decode error."""
     loc = err.get("loc", ())
     pos = loc[1] if len(loc) > 1 and isinstance(loc[1], int) else None
     why = (err.get("ctx") or {}).get("error", "invalid JSON")
-    body = err.get("input")
     if pos is None:
         return f"body: malformed JSON: {why}"
     where = f"character {pos}"
-    if isinstance(body, bytes | str):
-        text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
+    if body:
+        text = body.decode("utf-8", "replace")
         line = text.count("\n", 0, pos) + 1
         column = pos - (text.rfind("\n", 0, pos) + 1) + 1
         where += f" (line {line}, column {column})"
@@ -198,8 +201,54 @@ RATE_RESPONSES: Responses = {
 }
 
 
+# OpenAPI links: which field of one answer feeds which later request (clients and the
+# stateful property tests follow them). (operation, status) -> [(name, target, wiring)].
+_OUTPUT_ID = "$response.body#/output_id"
+LINKS: dict[tuple[str, str, str], list[tuple[str, str, str, dict[str, Any]]]] = {
+    ("post", "/chat/answer", "200"): [
+        ("Feedback", "post", "/feedback", {"requestBody": {"output_id": _OUTPUT_ID, "rating": 1}}),
+    ],
+    ("post", "/drafts/email", "200"): [
+        ("Feedback", "post", "/feedback", {"requestBody": {"output_id": _OUTPUT_ID, "rating": -1}}),
+        (
+            "Rewrite",
+            "post",
+            "/drafts/rewrite",
+            {
+                "requestBody": {
+                    "text": "$response.body#/body",
+                    "instruction": "shorter",
+                    "source_output_id": _OUTPUT_ID,
+                }
+            },
+        ),
+    ],
+    ("post", "/imports", "202"): [
+        (
+            "Status",
+            "get",
+            "/imports/{job_id}",
+            {"parameters": {"path.job_id": "$response.body#/job_id"}},
+        ),
+    ],
+}
+
+
+def _add_links(schema: dict[str, Any]) -> None:
+    paths = schema.get("paths", {})
+    for (method, path, status), links in LINKS.items():
+        response = paths.get(path, {}).get(method, {}).get("responses", {}).get(status)
+        if response is None:
+            continue
+        for name, to_method, to_path, wiring in links:
+            target = paths.get(to_path, {}).get(to_method, {}).get("operationId")
+            if target:
+                response.setdefault("links", {})[name] = {"operationId": target, **wiring}
+
+
 def document_limits(app: FastAPI) -> None:
-    """Add api/limits.py's answers to the OpenAPI of the operations they apply to.
+    """Add api/limits.py's answers to the OpenAPI of the operations they apply to, and the
+    links between operations (LINKS).
 
     The middlewares answer before any route runs, so the routes cannot declare them.
     """
@@ -229,6 +278,7 @@ def document_limits(app: FastAPI) -> None:
                                 "content": {"application/json": {"schema": ref}},
                             },
                         )
+            _add_links(schema)
             app.openapi_schema = schema
         return app.openapi_schema
 
