@@ -93,15 +93,15 @@ def test_a_2gb_upload_is_refused_early_with_memory_bounded(tmp_path: Path) -> No
             port, _head(port, admin, f"Content-Length: {TWO_GB}"), two_gigabytes(False)
         )
         assert status == 413 and sent < 64 * 1024 * 1024, (status, sent)
-        print(f"declared 2 GB: 413 after {sent / 2**20:.1f} MiB sent")  # noqa: T201
+        print(f"declared 2 GB: 413 after {sent / 2**20:.1f} MiB sent")
         # Chunked, size unknown: read up to the limit, then 413.
         status, sent = send_until_answered(
             port, _head(port, admin, "Transfer-Encoding: chunked"), two_gigabytes(True)
         )
         assert status == 413 and sent < MAX_UPLOAD + 64 * 1024 * 1024, (status, sent)
-        print(f"chunked 2 GB: 413 after {sent / 2**20:.1f} MiB sent")  # noqa: T201
+        print(f"chunked 2 GB: 413 after {sent / 2**20:.1f} MiB sent")
         after = peak_rss_mb(proc.pid)
-        print(f"peak RSS before {before:.0f} MiB, after {after:.0f} MiB")  # noqa: T201
+        print(f"peak RSS before {before:.0f} MiB, after {after:.0f} MiB")
         assert after - before < 64, (before, after)
         assert httpx.get(f"http://127.0.0.1:{port}/health", timeout=10).status_code == 200
     finally:
