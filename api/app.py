@@ -53,6 +53,10 @@ def create_app(
         )
         services.loop = asyncio.get_running_loop()
         app.state.services = services
+        if settings.api.refresh_on_start:
+            # A process killed mid-import or mid-index left records unenriched or unindexed:
+            # the same pass as after an ingest brings both in step (it skips what is done).
+            services.schedule_refresh()
         log.info("kizuna API ready (model=%s)", services.model_name or "-")
         try:
             yield

@@ -152,8 +152,20 @@ def _json_position(err: dict[str, Any], body: bytes | None) -> str:
     return f"body: malformed JSON at {where}: {why}"
 
 
+PARSE_FAILED = "There was an error parsing the body"  # FastAPI's 400 for an undecodable body
+
+
 async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 400 and exc.detail == PARSE_FAILED:
+        # Bytes that are not UTF-8 where JSON was expected, a broken form: a malformed
+        # request like any other, so 422 (the status every route documents), saying where.
+        cause = exc.__cause__
+        if isinstance(cause, UnicodeDecodeError):
+            why = f"byte 0x{cause.object[cause.start]:02x} at position {cause.start} is not UTF-8"
+        else:
+            why = type(cause).__name__ if cause else "unreadable"
+        return error_response(422, "validation_error", f"body: cannot be parsed ({why})")
     code = "too_large" if exc.status_code == 413 else "http_error"
     return error_response(exc.status_code, code, str(exc.detail))
 

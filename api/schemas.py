@@ -72,6 +72,8 @@ class Readiness(BaseModel):
     llm: str = ""  # ready | starting | restarting | stopped | remote (an openai server, not probed)
     model: str = ""
     errors: dict[str, str] = Field(default_factory=dict)
+    # "busy" while the background pass after an ingest (or at start-up) enriches and indexes.
+    index_refresh: Literal["idle", "busy"] = "idle"
 
 
 Stars = Annotated[int, Field(ge=1, le=5)]

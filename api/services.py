@@ -113,6 +113,10 @@ class Services:
             return
         self.spawn(lambda: self.run_cpu(self._refresh_until_settled))
 
+    def refresh_busy(self) -> bool:
+        """True while a background refresh is asked for or running."""
+        return self._refresh_again or self._refresh_lock.locked()
+
     def _refresh_until_settled(self) -> None:
         # The flag is checked again after the lock is released: a request that found the
         # lock held just before the release is then not lost.

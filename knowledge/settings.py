@@ -142,6 +142,7 @@ class ApiSettings(BaseModel):
     # past them 429 / 503 with Retry-After (api/limits.py). 0 turns a limit off.
     generations_per_minute: int = 60
     max_generations: int = 32
+    refresh_on_start: bool = True  # enrich and index what a killed process left undone
 
 
 class Settings(BaseSettings):
