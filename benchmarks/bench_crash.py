@@ -29,15 +29,9 @@ def main() -> int:
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="kizuna-crash-") as tmp:
         work = args.work or Path(tmp)
-        outcomes = run_crashes(work, args.records, args.runs, args.seed)
-    for n, o in enumerate(outcomes, 1):
-        when = (
-            f"killed at {o.kill_at_s:5.1f} s"
-            if o.killed
-            else f"finished before {o.kill_at_s:.1f} s"
+        outcomes = run_crashes(
+            work, args.records, args.runs, args.seed, report=lambda line: print(line, flush=True)
         )
-        state = "ok" if o.ok else f"DIFFERS: {o.differences} {o.integrity} {o.index_check}"
-        print(f"run {n:2d} {o.way:3s} {when}: {state}")
     killed = sum(o.killed for o in outcomes)
     ok = sum(o.ok for o in outcomes)
     print(

@@ -18,6 +18,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -336,17 +337,33 @@ def clean_api_seconds(work: Path, records: dict[str, list[dict[str, Any]]]) -> f
         _stop(proc)
 
 
-def run_crashes(work: Path, n_records: int, runs: int, seed: int = 0) -> list[Outcome]:
+def run_crashes(
+    work: Path,
+    n_records: int,
+    runs: int,
+    seed: int = 0,
+    report: Callable[[str], None] = lambda line: None,
+) -> list[Outcome]:
     """`runs` crash runs, alternating CLI and API, each killed at a random moment."""
     rng = random.Random(seed)
     folder = work / "records"
     records = write_records(folder, n_records)
     clean, import_s = clean_cli(work, folder)
     api_s = clean_api_seconds(work, records)
+    report(f"clean runs: CLI import {import_s:.1f} s, API ingest with refresh {api_s:.1f} s")
     outcomes = []
     for n in range(runs):
         if n % 2 == 0:
-            outcomes.append(crash_cli(work, folder, clean, rng.uniform(0.5, import_s)))
+            out = crash_cli(work, folder, clean, rng.uniform(0.5, import_s))
         else:
-            outcomes.append(crash_api(work, records, clean, rng.uniform(0.5, api_s)))
+            out = crash_api(work, records, clean, rng.uniform(0.5, api_s))
+        outcomes.append(out)
+        report(describe(n + 1, out))
     return outcomes
+
+
+def describe(n: int, o: Outcome) -> str:
+    """One line about one crash run."""
+    when = f"killed at {o.kill_at_s:5.1f} s" if o.killed else f"done before {o.kill_at_s:.1f} s"
+    state = "ok" if o.ok else f"DIFFERS: {o.differences} {o.integrity} {o.index_check}"
+    return f"run {n:2d} {o.way:3s} {when}: {state}"
