@@ -101,6 +101,19 @@ def test_a_body_that_is_not_utf8_is_422_naming_the_byte(small: ApiHarness) -> No
     _still_up(small)
 
 
+def test_text_of_separators_only_is_422_not_a_400_from_below(small: ApiHarness) -> None:
+    # Found by schemathesis (seed 6): pydantic kept "\x1f", the key store's strip() did not.
+    r = small.client.post(
+        "/keys", json={"name": "\x1f", "role": "agent"}, headers=small.headers("admin")
+    )
+    assert r.status_code == 422, r.text
+    assert "name" in r.json()["error"]["message"] and "blank" in r.json()["error"]["message"]
+    r = small.client.post(
+        "/chat/answer", json={"question": " \x1c\x1d "}, headers=small.headers("agent")
+    )
+    assert r.status_code == 422, r.text
+
+
 def test_compressed_request_bodies_are_415(small: ApiHarness) -> None:
     # A gzip bomb as a request body: 10 MB of zeros in about 10 kB; never inflated.
     bomb = gzip.compress(b"0" * 10_000_000)
