@@ -29,6 +29,8 @@ from starlette.exceptions import HTTPException
 
 from knowledge.settings import ApiSettings
 
+COOKIE_NAME = "kizuna_session"  # api/auth.py's; not imported: auth imports the app's errors
+
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
@@ -135,14 +137,24 @@ class RateLimiter:
 
 
 def credential_of(scope: Scope) -> str | None:
-    """A stable, non-secret name of the presented credential (hash of key or cookie)."""
-    raw = _header(scope, b"authorization") or _header(scope, b"x-api-key")
-    if raw is None:
-        cookie = _header(scope, b"cookie")
-        raw = cookie if cookie and "kizuna_session=" in cookie else None
+    """A stable, non-secret name of the credential the caller is authenticated by.
+
+    Read in api/auth.py's order (a Bearer key, else X-API-Key, else the session cookie's
+    value), so that no other header or cookie sent alongside changes the name.
+    """
+    raw = None
+    auth = _header(scope, b"authorization") or ""
+    scheme, _, token = auth.strip().partition(" ")
+    if scheme.lower() == "bearer" and token.strip():
+        raw = token.strip()
+    raw = raw or (_header(scope, b"x-api-key") or "").strip()
+    if not raw:
+        for part in (_header(scope, b"cookie") or "").split(";"):
+            name, _, value = part.strip().partition("=")
+            if name == COOKIE_NAME and value:
+                raw = f"cookie:{value}"
     if not raw:
         return None
-    raw = raw.removeprefix("Bearer ").removeprefix("bearer ").strip()
     return hashlib.sha256(raw.encode()).hexdigest()[:32]
 
 

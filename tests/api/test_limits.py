@@ -32,6 +32,12 @@ def test_the_credential_is_named_by_a_hash_never_the_key() -> None:
     assert name and "secret" not in name
     assert credential_of({"headers": [(b"x-api-key", b"kz_abc_secret")]}) == name
     assert credential_of({"headers": []}) is None
+    # Other headers and cookies sent alongside do not change the name (no way around it).
+    also = [(b"authorization", b"Basic junk"), (b"x-api-key", b"kz_abc_secret")]
+    assert credential_of({"headers": also}) == name
+    cookie = [(b"cookie", b"a=1; kizuna_session=7.99.sig")]
+    other_cookie = [(b"cookie", b"kizuna_session=7.99.sig; b=2")]
+    assert credential_of({"headers": cookie}) == credential_of({"headers": other_cookie})
 
 
 @pytest.fixture
