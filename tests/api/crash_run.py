@@ -20,6 +20,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -183,14 +184,27 @@ class Outcome:
         return not self.differences and not self.integrity and self.index_check == "clean"
 
 
-def clean_cli(work: Path, records: Path) -> tuple[dict[str, Any], float]:
-    """A clean CLI import and index: its snapshot, and how long the import took."""
+def clean_cli(work: Path, records: Path) -> tuple[dict[str, Any], float, tuple[float, float]]:
+    """A clean CLI import and index: its snapshot, how long the import command took, and
+    when (seconds after its start) it wrote rows: the rest is start-up and enrichment."""
     data = work / "clean"
-    started = time.monotonic()
+    started, wall = time.monotonic(), time.time()
     cli(data, "import", str(records), "--source", SOURCE)
     took = time.monotonic() - started
     cli(data, "index", "--no-progress")
-    return snapshot(data), took
+    db = sqlite3.connect(data / "kizuna.db")
+    try:
+        first, last = db.execute(
+            "SELECT MIN(started_at), MAX(finished_at) FROM import_runs"
+        ).fetchone()
+    finally:
+        db.close()
+
+    def since_start(stamp: str) -> float:
+        when = datetime.fromisoformat(stamp).replace(tzinfo=UTC).timestamp()
+        return max(0.5, when - wall)
+
+    return snapshot(data), took, (since_start(first), since_start(last))
 
 
 def _kill_after(proc: subprocess.Popen[Any], seconds: float) -> bool:
@@ -220,6 +234,8 @@ def crash_cli(work: Path, records: Path, clean: dict[str, Any], kill_at: float) 
         stderr=subprocess.DEVNULL,
     )
     out = Outcome("cli", kill_at, _kill_after(proc, kill_at))
+    if not out.killed and proc.returncode != 0:
+        out.differences.append(f"the import failed (exit {proc.returncode}) before the kill")
     cli(data, "import", str(records), "--source", SOURCE)
     cli(data, "index", "--no-progress")
     return _finish(out, data, clean)
@@ -257,8 +273,10 @@ def _serve(data: Path, port: int) -> subprocess.Popen[bytes]:
     raise RuntimeError("kizuna serve did not become ready")
 
 
-def _send_all(port: int, key: str, records: dict[str, list[dict[str, Any]]]) -> None:
-    """POST /ingest every record in batches; stops quietly when the server is gone."""
+def _send_all(port: int, key: str, records: dict[str, list[dict[str, Any]]]) -> float:
+    """POST /ingest every record in batches; stops quietly when the server is gone.
+    Returns the seconds it took."""
+    started = time.monotonic()
     headers = {"Authorization": f"Bearer {key}"}
     with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=600, headers=headers) as c:
         for entity in ("customer", "interaction"):
@@ -268,9 +286,10 @@ def _send_all(port: int, key: str, records: dict[str, list[dict[str, Any]]]) -> 
                 try:
                     r = c.post("/ingest", json=body)
                 except httpx.HTTPError:
-                    return
+                    return time.monotonic() - started
                 if r.status_code != 200:
                     raise RuntimeError(f"/ingest answered {r.status_code}: {r.text[:500]}")
+    return time.monotonic() - started
 
 
 def _wait_settled(port: int, timeout: float = 1800) -> None:
@@ -322,17 +341,17 @@ def crash_api(
     return _finish(out, data, clean)
 
 
-def clean_api_seconds(work: Path, records: dict[str, list[dict[str, Any]]]) -> float:
-    """How long a clean API ingest with its refresh takes (kill moments are drawn within)."""
+def clean_api_seconds(work: Path, records: dict[str, list[dict[str, Any]]]) -> tuple[float, float]:
+    """How long a clean API ingest takes: (sending the batches, with the refresh after)."""
     data = work / "api-clean"
     key = _admin_key(data)
     port = free_port()
     proc = _serve(data, port)
     try:
         started = time.monotonic()
-        _send_all(port, key, records)
+        sending = _send_all(port, key, records)
         _wait_settled(port)
-        return time.monotonic() - started
+        return sending, time.monotonic() - started
     finally:
         _stop(proc)
 
@@ -348,15 +367,23 @@ def run_crashes(
     rng = random.Random(seed)
     folder = work / "records"
     records = write_records(folder, n_records)
-    clean, import_s = clean_cli(work, folder)
-    api_s = clean_api_seconds(work, records)
-    report(f"clean runs: CLI import {import_s:.1f} s, API ingest with refresh {api_s:.1f} s")
+    clean, import_s, (write_from, write_to) = clean_cli(work, folder)
+    sending_s, api_s = clean_api_seconds(work, records)
+    report(
+        f"clean runs: CLI import {import_s:.1f} s (rows written {write_from:.1f}-{write_to:.1f} s),"
+        f" API ingest {sending_s:.1f} s, with enrichment and indexing {api_s:.1f} s"
+    )
     outcomes = []
     for n in range(runs):
+        # Every other kill of each way lands while rows are written; the rest anywhere in the
+        # run (start-up, enrichment, indexing).
+        while_writing = n % 4 < 2
         if n % 2 == 0:
-            out = crash_cli(work, folder, clean, rng.uniform(0.5, import_s))
+            window = (write_from, write_to) if while_writing else (0.5, import_s)
+            out = crash_cli(work, folder, clean, rng.uniform(*window))
         else:
-            out = crash_api(work, records, clean, rng.uniform(0.5, api_s))
+            window = (0.5, sending_s) if while_writing else (0.5, api_s)
+            out = crash_api(work, records, clean, rng.uniform(*window))
         outcomes.append(out)
         report(describe(n + 1, out))
     return outcomes
