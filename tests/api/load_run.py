@@ -10,6 +10,7 @@ tests/api/test_load.py (small) and benchmarks/bench_load.py (50 streams, 2–5 s
 from __future__ import annotations
 
 import asyncio
+import multiprocessing
 import os
 import subprocess
 import sys
@@ -23,6 +24,7 @@ import httpx
 from api.services import build_services, close_services
 from knowledge.apikeys import create_key
 from tests.api.conftest import api_settings, seed
+from tests.api.health_probe import poll_health
 from tests.api.live import free_port
 from tests.api.slow_openai import SlowProcess, slow_openai
 
@@ -143,19 +145,6 @@ async def _stream(
     return None
 
 
-async def _poll_health(url: str, stop: asyncio.Event, figures: LoadFigures) -> None:
-    async with httpx.AsyncClient(base_url=url, timeout=10) as client:
-        while not stop.is_set():
-            start = time.perf_counter()
-            try:
-                ok = (await client.get("/health")).status_code == 200
-            except httpx.HTTPError:
-                ok = False
-            figures.health_ms.append((time.perf_counter() - start) * 1000)
-            figures.health_failures += 0 if ok else 1
-            await asyncio.sleep(0.05)
-
-
 async def _burst(url: str, key: str, customer: int, n: int, figures: LoadFigures) -> None:
     """n quick /chat/answer calls with one key: those past its rate answer 429."""
     async with httpx.AsyncClient(base_url=url, timeout=120) as client:
@@ -175,8 +164,12 @@ async def _drive(
     url: str, keys: list[str], customer: int, streams: int, leave_every: int,
     figures: LoadFigures,
 ) -> list[tuple[str, float]]:  # fmt: skip
-    stop = asyncio.Event()
-    poller = asyncio.create_task(_poll_health(url, stop, figures))
+    spawn = multiprocessing.get_context("spawn")
+    stop, probes = spawn.Event(), spawn.Queue()
+    poller = spawn.Process(target=poll_health, args=(url, stop, probes), daemon=True)
+    poller.start()
+    first = await asyncio.to_thread(probes.get, True, 60)  # the prober runs: start the load
+    figures.health_ms.append(first[0])
     limits = httpx.Limits(max_connections=streams + 10)
     async with httpx.AsyncClient(base_url=url, timeout=120, limits=limits) as client:
         jobs = [
@@ -192,7 +185,10 @@ async def _drive(
         ]
         left = await asyncio.gather(*jobs)
     stop.set()
-    await poller
+    while (probe := await asyncio.to_thread(probes.get, True, 30)) is not None:
+        figures.health_ms.append(probe[0])
+        figures.health_failures += 0 if probe[1] else 1
+    poller.join(10)
     return [t for t in left if t is not None]
 
 
