@@ -79,6 +79,13 @@ def migrate(engine: Engine) -> None:
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     with engine.begin() as conn:
+        if engine.dialect.name == "sqlite":
+            # pysqlite opens a transaction before DML only, so each CREATE TABLE committed on
+            # its own: a process killed mid-migration left tables without their
+            # alembic_version row, and every later start failed ("table ... already
+            # exists"). One explicit transaction makes the upgrade all or nothing; IMMEDIATE
+            # takes the write lock first, waiting out (busy_timeout) a writer elsewhere.
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
     log.debug("database migrated to head")
