@@ -27,15 +27,19 @@ def main() -> int:
     parser.add_argument("--low", type=float, default=2.0, help="shortest answer, seconds")
     parser.add_argument("--high", type=float, default=5.0, help="longest answer, seconds")
     parser.add_argument("--rate", type=int, default=20, help="generations per minute per key")
+    parser.add_argument(
+        "--cap", type=int, default=None, help="api.max_generations (default: --streams)"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="kizuna-load-") as tmp:
         f = run_load(
             Path(tmp), streams=args.streams, low_s=args.low, high_s=args.high,
-            rate_per_minute=args.rate,
+            rate_per_minute=args.rate, max_generations=args.cap,
         )  # fmt: skip
     health = f.health_ms or [0.0]
     print(f"streams: {f.streams}, statuses {dict(f.statuses)}, completed {f.completed}, "
           f"left early {f.left_early}; upstream calls {f.upstream_calls}")  # fmt: skip
+    print(f"Retry-After seen: {sorted(f.retry_after)}")
     print(f"over-rate burst ({args.rate}/min + 5): {dict(f.rate_statuses)}, "
           f"Retry-After {sorted(f.retry_after)}")  # fmt: skip
     print(f"5xx other than the deliberate 503: {f.server_errors}")

@@ -135,6 +135,8 @@ async def _stream(
         figures.statuses[r.status_code] += 1
         if r.status_code != 200:
             await r.aread()
+            if r.status_code in (429, 503):
+                figures.retry_after.add(r.headers.get("retry-after", ""))
             return None
         async for line in r.aiter_lines():
             if leave and line.startswith("event: progress"):
@@ -194,9 +196,10 @@ async def _drive(
 
 def run_load(
     work: Path, *, streams: int, low_s: float, high_s: float, leave_every: int = 5,
-    rate_per_minute: int = 20, burst_over: int = 5,
+    rate_per_minute: int = 20, burst_over: int = 5, max_generations: int | None = None,
 ) -> LoadFigures:  # fmt: skip
-    """Run the whole load scenario in `work` and return its figures."""
+    """Run the whole load scenario in `work` and return its figures; `max_generations`
+    below `streams` shows the concurrency cap's deliberate 503s."""
     figures = LoadFigures(streams=streams)
     keys, customer, collection = prepare(work / "data", keys=-(-streams // STREAMS_PER_KEY) + 1)
     log = work / "server.log"
@@ -204,7 +207,7 @@ def run_load(
     extra = {
         # Remote generation mostly waits on the network: one thread per stream.
         "KIZUNA_API__GENERATION_CONCURRENCY": str(streams),
-        "KIZUNA_API__MAX_GENERATIONS": str(streams),
+        "KIZUNA_API__MAX_GENERATIONS": str(max_generations or streams),
         "KIZUNA_API__GENERATIONS_PER_MINUTE": str(rate_per_minute),
     }
     started = time.monotonic()
