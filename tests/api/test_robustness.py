@@ -114,6 +114,22 @@ def test_text_of_separators_only_is_422_not_a_400_from_below(small: ApiHarness) 
     assert r.status_code == 422, r.text
 
 
+def test_a_date_past_the_last_one_in_utc_is_422(small: ApiHarness) -> None:
+    # Found by schemathesis (seeds 15 and 17): converting to UTC overflowed, a 500.
+    body = {
+        "external_id": "late",
+        "customer_external_id": "C-1",
+        "source": "test-crm",
+        "kind": "inquiry",
+        "occurred_at": "9999-12-31T23:59:59-05:00",
+        "body": "x",
+    }
+    r = small.client.post("/interactions", json=body, headers=small.headers("admin"))
+    assert r.status_code == 422, r.text
+    assert "out of range once in UTC" in r.json()["error"]["message"]
+    _still_up(small)
+
+
 def test_compressed_request_bodies_are_415(small: ApiHarness) -> None:
     # A gzip bomb as a request body: 10 MB of zeros in about 10 kB; never inflated.
     bomb = gzip.compress(b"0" * 10_000_000)
