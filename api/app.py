@@ -19,7 +19,8 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
-from api.errors import install_error_handlers
+from api.errors import document_limits, install_error_handlers
+from api.limits import BodyLimit, GenerationLimits
 from api.routes import (
     audiences,
     campaigns,
@@ -66,6 +67,10 @@ def create_app(
         )
         services.loop = asyncio.get_running_loop()
         app.state.services = services
+        if settings.api.refresh_on_start:
+            # A process killed mid-import or mid-index left records unenriched or unindexed:
+            # the same pass as after an ingest brings both in step (it skips what is done).
+            services.schedule_refresh()
         log.info("kizuna API ready (model=%s)", services.model_name or "-")
         try:
             yield
@@ -79,6 +84,9 @@ def create_app(
         lifespan=lifespan,
     )
     install_error_handlers(app)
+    # Limits answer before routing or body parsing run (CORS, added after, wraps them).
+    app.add_middleware(GenerationLimits, settings=settings.api)
+    app.add_middleware(BodyLimit, settings=settings.api)
     if settings.api.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -109,4 +117,5 @@ def create_app(
     async def docs_redirect() -> RedirectResponse:
         return RedirectResponse("/docs")
 
+    document_limits(app)
     return app

@@ -12,10 +12,12 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.limits import GENERATION_PATHS
 from assistant import errors as aerr
 from knowledge import errors as kerr
 from retrieval import errors as rerr
@@ -129,18 +131,54 @@ async def _layer_error(_request: Request, exc: Exception) -> JSONResponse:
     return error_response(status, code, message)
 
 
-async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     parts = []
     for err in exc.errors()[:10]:
+        if err.get("type") == "json_invalid":
+            try:  # the body was read (and kept) before it failed to parse
+                body: bytes | None = await request.body()
+            except RuntimeError:
+                body = None
+            parts.append(_json_position(err, body))
+            continue
         where = ".".join(str(p) for p in err.get("loc", ()))
         parts.append(f"{where}: {err.get('msg', 'invalid')}")
     return error_response(422, "validation_error", "; ".join(parts) or "invalid request")
 
 
+def _json_position(err: dict[str, Any], body: bytes | None) -> str:
+    """'body: malformed JSON at character N (line L, column C): why' for a JSON decode error."""
+    loc = err.get("loc", ())
+    pos = loc[1] if len(loc) > 1 and isinstance(loc[1], int) else None
+    why = (err.get("ctx") or {}).get("error", "invalid JSON")
+    if pos is None:
+        return f"body: malformed JSON: {why}"
+    where = f"character {pos}"
+    if body:
+        text = body.decode("utf-8", "replace")
+        line = text.count("\n", 0, pos) + 1
+        column = pos - (text.rfind("\n", 0, pos) + 1) + 1
+        where += f" (line {line}, column {column})"
+    return f"body: malformed JSON at {where}: {why}"
+
+
+PARSE_FAILED = "There was an error parsing the body"  # FastAPI's 400 for an undecodable body
+
+
 async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    return error_response(exc.status_code, "http_error", str(exc.detail))
+    if exc.status_code == 400 and exc.detail == PARSE_FAILED:
+        # Bytes that are not UTF-8 where JSON was expected, a broken form: a malformed
+        # request like any other, so 422 (the status every route documents), saying where.
+        cause = exc.__cause__
+        if isinstance(cause, UnicodeDecodeError):
+            why = f"byte 0x{cause.object[cause.start]:02x} at position {cause.start} is not UTF-8"
+        else:
+            why = type(cause).__name__ if cause else "unreadable"
+        return error_response(422, "validation_error", f"body: cannot be parsed ({why})")
+    code = "too_large" if exc.status_code == 413 else "http_error"
+    return error_response(exc.status_code, code, str(exc.detail))
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -171,3 +209,103 @@ CONFLICT: Responses = {
 UNAVAILABLE: Responses = {
     503: {"model": ErrorResponse, "description": "The language model or index is unavailable"}
 }
+
+LIMIT_RESPONSES: Responses = {
+    413: {"model": ErrorResponse, "description": "The body is larger than the configured limit"},
+    415: {"model": ErrorResponse, "description": "Compressed request bodies are not accepted"},
+}
+RATE_RESPONSES: Responses = {
+    429: {
+        "model": ErrorResponse,
+        "description": "This key's generations per minute are used up (see Retry-After)",
+    },
+    503: {
+        "model": ErrorResponse,
+        "description": "Model or index unavailable, or too many generations running "
+        "(see Retry-After)",
+    },
+}
+
+
+# OpenAPI links: which field of one answer feeds which later request (clients and the
+# stateful property tests follow them). (operation, status) -> [(name, target, wiring)].
+_OUTPUT_ID = "$response.body#/output_id"
+LINKS: dict[tuple[str, str, str], list[tuple[str, str, str, dict[str, Any]]]] = {
+    ("post", "/chat/answer", "200"): [
+        ("Feedback", "post", "/feedback", {"requestBody": {"output_id": _OUTPUT_ID, "rating": 1}}),
+    ],
+    ("post", "/drafts/email", "200"): [
+        ("Feedback", "post", "/feedback", {"requestBody": {"output_id": _OUTPUT_ID, "rating": -1}}),
+        (
+            "Rewrite",
+            "post",
+            "/drafts/rewrite",
+            {
+                "requestBody": {
+                    "text": "$response.body#/body",
+                    "instruction": "shorter",
+                    "source_output_id": _OUTPUT_ID,
+                }
+            },
+        ),
+    ],
+    ("post", "/imports", "202"): [
+        (
+            "Status",
+            "get",
+            "/imports/{job_id}",
+            {"parameters": {"path.job_id": "$response.body#/job_id"}},
+        ),
+    ],
+}
+
+
+def _add_links(schema: dict[str, Any]) -> None:
+    paths = schema.get("paths", {})
+    for (method, path, status), links in LINKS.items():
+        response = paths.get(path, {}).get(method, {}).get("responses", {}).get(status)
+        if response is None:
+            continue
+        for name, to_method, to_path, wiring in links:
+            target = paths.get(to_path, {}).get(to_method, {}).get("operationId")
+            if target:
+                response.setdefault("links", {})[name] = {"operationId": target, **wiring}
+
+
+def document_limits(app: FastAPI) -> None:
+    """Add api/limits.py's answers to the OpenAPI of the operations they apply to, and the
+    links between operations (LINKS).
+
+    The middlewares answer before any route runs, so the routes cannot declare them.
+    """
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = get_openapi(
+                title=app.title,
+                version=app.version,
+                description=app.description,
+                routes=app.routes,
+            )
+            ref = {"$ref": "#/components/schemas/ErrorResponse"}
+            for path, operations in schema.get("paths", {}).items():
+                for method, operation in operations.items():
+                    added: Responses = {}
+                    if "requestBody" in operation:
+                        added.update(LIMIT_RESPONSES)
+                    if method == "post" and GENERATION_PATHS.match(path):
+                        added.update(RATE_RESPONSES)
+                    responses = operation.setdefault("responses", {})
+                    for status, doc in added.items():
+                        responses.setdefault(
+                            str(status),
+                            {
+                                "description": doc["description"],
+                                "content": {"application/json": {"schema": ref}},
+                            },
+                        )
+            _add_links(schema)
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

@@ -125,6 +125,10 @@ class Services:
         if self._refresh_again:
             self.schedule_refresh()
 
+    def refresh_busy(self) -> bool:
+        """True while a background refresh is asked for or running."""
+        return self._refresh_again or self._refresh_lock.locked()
+
     def _refresh_until_settled(self) -> None:
         # The flag is checked again after the lock is released: a request that found the
         # lock held just before the release is then not lost.

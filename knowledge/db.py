@@ -70,6 +70,21 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
         session.close()
 
 
+@contextmanager
+def write_transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """`transaction` that takes SQLite's write lock at its start (BEGIN IMMEDIATE).
+
+    For a unit of work that reads before it writes: a deferred SQLite transaction (as a
+    SAVEPOINT opens one) that read first cannot take the write lock once another
+    connection has written since, and fails at once with "database is locked" — the busy
+    timeout does not apply. Taken first, the lock is waited for (busy_timeout) instead.
+    """
+    with transaction(factory) as session:
+        if session.get_bind().dialect.name == "sqlite":
+            session.connection().exec_driver_sql("BEGIN IMMEDIATE")
+        yield session
+
+
 def migrate(engine: Engine) -> None:
     """Bring the schema to the newest Alembic revision (creates it on an empty database)."""
     # Alembic (~0.1 s) only when migrating: API workers and scripts that open sessions skip it.
@@ -79,6 +94,13 @@ def migrate(engine: Engine) -> None:
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     with engine.begin() as conn:
+        if engine.dialect.name == "sqlite":
+            # pysqlite opens a transaction before DML only, so each CREATE TABLE committed on
+            # its own: a process killed mid-migration left tables without their
+            # alembic_version row, and every later start failed ("table ... already
+            # exists"). One explicit transaction makes the upgrade all or nothing; IMMEDIATE
+            # takes the write lock first, waiting out (busy_timeout) a writer elsewhere.
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
     log.debug("database migrated to head")

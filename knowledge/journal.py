@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from knowledge.db import transaction
@@ -231,16 +232,22 @@ def question_key(question: str) -> str:
 def record_gap(sessions: sessionmaker[Session], question: str, language: str | None) -> int:
     """Count a question the knowledge base could not answer; returns its count so far."""
     key = question_key(question)
+    # Increment in SQL, and insert only when no row was there: the same question asked by
+    # several requests at once must neither lose a count nor break the unique key.
+    bump = (
+        update(KnowledgeGap)
+        .where(KnowledgeGap.question_key == key)
+        .values(count=KnowledgeGap.count + 1, last_seen=datetime.now(UTC))
+    )
     with transaction(sessions) as s:
-        gap = s.scalars(select(KnowledgeGap).where(KnowledgeGap.question_key == key)).first()
-        if gap is None:
-            gap = KnowledgeGap(question_key=key, question=question, language=language, count=1)
-            s.add(gap)
-        else:
-            gap.count += 1
-            gap.last_seen = datetime.now(UTC)
-        s.flush()
-        return gap.count
+        if s.execute(bump).rowcount == 0:  # type: ignore[attr-defined]
+            try:
+                with s.begin_nested():
+                    s.add(KnowledgeGap(question_key=key, question=question, language=language))
+            except IntegrityError:  # another request inserted it meanwhile
+                s.execute(bump)
+        count = s.scalar(select(KnowledgeGap.count).where(KnowledgeGap.question_key == key))
+        return int(count or 1)
 
 
 def list_gaps(sessions: sessionmaker[Session], limit: int = 50) -> list[GapRecord]:

@@ -146,7 +146,13 @@ class ApiSettings(BaseModel):
     session_max_age_s: int = 8 * 3600  # the panel's sign-in cookie lifetime
     cookie_secure: bool = False  # set True behind HTTPS
     generation_concurrency: int = 2  # threads for embedding/generation; the rest wait
-    max_upload_bytes: int = 50 * 1024 * 1024
+    max_upload_bytes: int = 50 * 1024 * 1024  # a file sent to POST /imports
+    max_body_bytes: int = 16 * 1024 * 1024  # any other request body (a 10 000-record /ingest fits)
+    # The routes that run the model (chat, briefs, drafts): per key, and at once over all keys;
+    # past them 429 / 503 with Retry-After (api/limits.py). 0 turns a limit off.
+    generations_per_minute: int = 60
+    max_generations: int = 32
+    refresh_on_start: bool = True  # enrich and index what a killed process left undone
 
 
 Reach = Literal["all", "team", "own"]

@@ -33,6 +33,13 @@ class IndexUnavailable(RetrievalError):
     code = "index_unavailable"
 
 
+class IndexCorrupt(IndexUnavailable):
+    """The vector index cannot be read (files a killed process left half-written); the next
+    index run rebuilds it from SQL."""
+
+    code = "index_corrupt"
+
+
 class EmbedderMismatch(RetrievalError):
     """The index was built with another embedding model; it must be rebuilt (`kizuna reindex`)."""
 

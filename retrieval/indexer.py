@@ -24,6 +24,7 @@ from retrieval.bridge import TermBridge
 from retrieval.chunking import Chunk, chunk_record
 from retrieval.embed_worker import EmbedWorker
 from retrieval.embedders import Embedder
+from retrieval.errors import IndexCorrupt
 from retrieval.keyword import KeywordIndex
 from retrieval.tokenize import tokenize
 from retrieval.types import CheckReport, IndexReport
@@ -62,7 +63,14 @@ class Indexer:
         """Embed and write new or changed records in batches; delete what SQL no longer has."""
         started = time.perf_counter()
         report = IndexReport()
-        vec = _by_record(self.vectors.hashes())
+        try:
+            vec = _by_record(self.vectors.hashes())
+        except IndexCorrupt as e:
+            # SQL is the truth and the index is derived: rebuild the vector side from it (the
+            # keyword side is rewritten with it, as for any record missing a side).
+            log.error("vector index unreadable, rebuilding it from the database: %s", e)
+            self.vectors.reset()
+            vec = {}
         kw = _by_record(self.keywords.hashes())
         with self.sessions() as session:
             total = len(corpus_record_ids(session))

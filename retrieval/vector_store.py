@@ -15,7 +15,7 @@ from knowledge.erasure.service import vacuum_sqlite
 from knowledge.settings import RetrievalSettings
 from retrieval.blas import similarities
 from retrieval.chunking import Chunk
-from retrieval.errors import EmbedderMismatch, IndexUnavailable
+from retrieval.errors import EmbedderMismatch, IndexCorrupt, IndexUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -133,7 +133,14 @@ class VectorStore:
         out: dict[str, tuple[str, str]] = {}
         offset = 0
         while True:
-            page = self.collection.get(include=["metadatas"], limit=_PAGE, offset=offset)
+            try:
+                page = self.collection.get(include=["metadatas"], limit=_PAGE, offset=offset)
+            except Exception as e:
+                # A kill -9 while Chroma persisted its HNSW files leaves one empty (seen:
+                # index_metadata.pickle, "EOF while parsing"), and every read then fails.
+                if type(e).__name__ == "InternalError":
+                    raise IndexCorrupt(f"Chroma collection {self.name!r}: {e}") from e
+                raise
             for chunk_id, meta in zip(page["ids"], page["metadatas"] or [], strict=True):
                 out[chunk_id] = (str(meta.get("record_id", "")), str(meta.get("record_hash", "")))
             if len(page["ids"]) < _PAGE:

@@ -12,7 +12,7 @@ from rich.table import Table
 
 from api.cli.context import get_context
 from api.cli.eval_scenarios import eval_scenarios
-from retrieval.errors import RetrievalError
+from retrieval.errors import IndexCorrupt, RetrievalError
 from retrieval.evaluation import MODES, evaluate, load_questions, markdown_table
 from retrieval.service import Mode, Retrieval, build_retrieval
 from retrieval.types import IndexReport, Scope
@@ -64,7 +64,11 @@ def index_check(
     show: Annotated[int, typer.Option(help="How many chunk ids to list per problem.")] = 10,
 ) -> None:
     """Report missing, orphaned and stale chunks; exit code 1 when there are any."""
-    report = open_retrieval().check()
+    try:
+        report = open_retrieval().check()
+    except IndexCorrupt as e:
+        err.print(f"[red]error[/red] ({e.code}): {e}; run `kizuna index` to rebuild it")
+        raise typer.Exit(1) from e
     console.print(
         f"records: {report.records}, expected chunks: {report.expected_chunks}, "
         f"in Chroma: {report.vector_chunks}, in keyword index: {report.keyword_chunks}"

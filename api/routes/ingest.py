@@ -176,6 +176,14 @@ def _run_file_import(
         shutil.rmtree(path.parent, ignore_errors=True)
 
 
+def _save_upload(file: UploadFile, path: FilePath) -> int:
+    """Copy the upload to `path` in 1 MiB pieces; its size in bytes."""
+    file.file.seek(0)
+    with path.open("wb") as out:
+        shutil.copyfileobj(file.file, out, 1 << 20)
+        return out.tell()
+
+
 @router.post(
     "/imports",
     response_model=ImportJob,
@@ -215,20 +223,20 @@ async def upload_import(
     if mapping is not None and mapping not in builtin_mappings():
         # Only built-in mappings: a path here would let a caller read server files.
         raise ApiError(f"mapping {mapping!r} is not one of {', '.join(builtin_mappings())}")
-    data = await file.read(services.settings.api.max_upload_bytes + 1)
-    if len(data) > services.settings.api.max_upload_bytes:
-        raise TooLarge(f"{name} is larger than api.max_upload_bytes")
     folder = FilePath(tempfile.mkdtemp(prefix="kizuna-upload-"))
     path = folder / name
-    path.write_bytes(data)
     try:
+        # Copied in pieces from the spooled upload: a large file never sits in memory whole.
+        size = await anyio.to_thread.run_sync(_save_upload, file, path)
+        if size > services.settings.api.max_upload_bytes:
+            raise TooLarge(f"{name} is larger than api.max_upload_bytes")
         # An unknown encoding, or a file no encoding fits at its start, is a 400 now rather
         # than a job that fails later (a byte further on that does not decode still fails it).
         if encoding:
             check_encoding(encoding)
         else:
             await services.run_cpu(detect_encoding, path)
-    except ImportRejected:
+    except (ImportRejected, TooLarge):
         shutil.rmtree(folder, ignore_errors=True)
         raise
     job = ImportJob(

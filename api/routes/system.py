@@ -42,6 +42,7 @@ def ready(services: ServicesDep) -> JSONResponse:
         llm=llm,
         model=services.model_name,
         errors=errors,
+        index_refresh="busy" if services.refresh_busy() else "idle",
     )
     return JSONResponse(body.model_dump(), status_code=200 if body.ready else 503)
 

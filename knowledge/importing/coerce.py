@@ -197,7 +197,12 @@ class When(Rule):
 def _as_utc(value: datetime) -> datetime:
     # Stored in UTC on every backend: SQLite keeps no offset, so a +09:00 time kept as is
     # would read back nine hours off. A time without an offset is taken as UTC already.
-    return value if value.tzinfo is None else value.astimezone(UTC)
+    if value.tzinfo is None:
+        return value
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:  # 9999-12-31T23:00-05:00 is past the last date Python can hold
+        refuse(f"{value.isoformat()} is out of range once in UTC")
 
 
 @dataclass(frozen=True)

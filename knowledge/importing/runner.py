@@ -11,9 +11,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import text, update
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from knowledge.db import write_transaction
 from knowledge.errors import KnowledgeError, RowRejected
 from knowledge.importing.canonical import parse
 from knowledge.importing.mapping import EntityMapping
@@ -116,7 +117,9 @@ def _save(
         return
     file = report.file
     inserted_before = report.inserted
-    with sessions.begin() as session:
+    # The batch reads the stored source ids before it writes, inside savepoints: the write
+    # lock is taken first, so an ingest beside the enrichment pass waits instead of failing.
+    with write_transaction(sessions) as session:
         outcome = _write_isolating_failures(session, writer, items)
         rejects = rejects + [
             RejectedRow(file, item.row, e.field, e.reason, _jsonable(item.raw))
@@ -165,6 +168,8 @@ def _write_isolating_failures(session: Session, writer: Any, items: list[Item]) 
     try:
         with session.begin_nested():
             return writer.write(session, items)  # type: ignore[no-any-return]
+    except OperationalError:
+        raise  # the database, not a row (locked, disk full): nothing to quarantine
     except DBAPIError:
         log.debug("batch refused by the database; retrying row by row", exc_info=True)
     total = Outcome()
@@ -172,6 +177,8 @@ def _write_isolating_failures(session: Session, writer: Any, items: list[Item]) 
         try:
             with session.begin_nested():
                 one = writer.write(session, [item])
+        except OperationalError:
+            raise
         except DBAPIError as e:
             reason = f"database refused the row: {str(e.orig).splitlines()[0]}"
             total.rejected.append((item, RowRejected(reason)))

@@ -37,6 +37,8 @@ def api_settings(data_dir: Path) -> Settings:
     settings.retrieval.embedder = "fake-64"
     settings.retrieval.collection = f"t{uuid.uuid4().hex[:12]}"
     settings.imports.progress = False
+    settings.api.generations_per_minute = 0  # tests ask more often; test_load.py checks it
+    settings.api.refresh_on_start = False  # seed() indexes itself; a second pass would race it
     return settings
 
 

@@ -2,14 +2,22 @@
 
 Runs in-process (schemathesis.openapi.from_asgi) against the seeded app with an admin key,
 so every operation's success path is reachable. Driven with hypothesis directly (the
-schemathesis pytest plugin's lazy fixtures do not work with pytest 9). Integration.
+schemathesis pytest plugin's lazy fixtures do not work with pytest 9). Two parts: every
+operation alone, and stateful sequences that follow the OpenAPI links (an answer's
+`output_id` into feedback and rewrites, an upload's job id into its status, customer ids
+into profiles and briefs). Both use a fixed seed, `KIZUNA_SCHEMATHESIS_SEED` (default below),
+so a failure reproduces; benchmarks/run_schemathesis.py runs them over many seeds.
+Integration.
 """
 
 from __future__ import annotations
 
+import os
+from typing import Any
+
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given, seed, settings
 from schemathesis import Case
 from schemathesis.checks import (
     content_type_conformance,
@@ -26,7 +34,8 @@ CHECKS = [
     content_type_conformance,
     response_schema_conformance,
 ]
-
+SEED = int(os.environ.get("KIZUNA_SCHEMATHESIS_SEED", "20261204"))
+EXAMPLES = int(os.environ.get("KIZUNA_SCHEMATHESIS_EXAMPLES", "40"))
 
 EXCLUDED = {"DELETE /keys/{key_id}"}  # random ids would revoke the key the test itself uses
 
@@ -42,8 +51,12 @@ def test_openapi_no_server_errors_and_documented_statuses(shared_api: ApiHarness
         if operation.label in EXCLUDED:
             continue
 
+        @seed(SEED)
         @settings(
-            max_examples=40, deadline=None, database=None, suppress_health_check=list(HealthCheck)
+            max_examples=EXAMPLES,
+            deadline=None,
+            database=None,
+            suppress_health_check=list(HealthCheck),
         )
         @given(case=operation.as_strategy())
         def run(case: Case) -> None:
@@ -56,3 +69,35 @@ def test_openapi_no_server_errors_and_documented_statuses(shared_api: ApiHarness
         tested += 1
     assert tested >= 25
     assert not failures, "\n\n".join(failures)
+
+
+@pytest.mark.integration
+def test_stateful_sequences_follow_links(shared_api: ApiHarness) -> None:
+    schema = schemathesis.openapi.from_asgi("/openapi.json", shared_api.app)
+    schema = schema.exclude(method="DELETE", path="/keys/{key_id}")
+    headers = shared_api.headers("admin")
+    base = schema.as_state_machine()
+    links = [rule for rule in dir(base) if "__" in rule and not rule.startswith(("_", "RANDOM"))]
+    assert any("feedback" in rule for rule in links), links
+    assert any("imports_job_id" in rule for rule in links), links
+    steps: list[str] = []
+
+    class Machine(base):  # type: ignore[valid-type, misc]
+        def get_call_kwargs(self, case: Case) -> dict[str, Any]:
+            return {"headers": headers}
+
+        def validate_response(self, response: Any, case: Case, **kwargs: Any) -> None:
+            steps.append(case.operation.label)
+            case.validate_response(response, checks=CHECKS)
+
+    seeded = seed(SEED)(Machine)  # hypothesis reads the seed from the state machine class
+    seeded.run(
+        settings=settings(
+            max_examples=max(5, EXAMPLES // 2),
+            stateful_step_count=6,
+            deadline=None,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        )
+    )
+    assert len(set(steps)) >= 5, sorted(set(steps))

@@ -245,3 +245,46 @@ def test_child_process_embedding_gives_the_same_index(
     assert in_child.keys() == in_process.keys()
     for chunk_id, vector in in_child.items():
         assert np.allclose(vector, in_process[chunk_id], atol=1e-6)
+
+
+_INDEX = textwrap.dedent(
+    """
+    import sys
+    from knowledge.db import make_engine, make_session_factory
+    from knowledge.settings import Settings
+    from retrieval.embedders import FakeEmbedder
+    from retrieval.service import build_retrieval
+
+    settings = Settings.model_validate_json(sys.argv[1])
+    emb = FakeEmbedder(64)
+    emb.name = "fake-64"
+    sessions = make_session_factory(make_engine(settings.database))
+    build_retrieval(settings.retrieval, sessions, embedder=emb).index(progress=False)
+    """
+)
+
+
+@pytest.mark.slow
+def test_a_chroma_file_left_empty_by_a_kill_is_rebuilt_from_sql(
+    rsettings: Settings, db: sessionmaker[Session], tmp_path: Path
+) -> None:
+    """A kill -9 while Chroma persisted its HNSW files left index_metadata.pickle empty (the
+    crash benchmark); every read then failed. The next index run rebuilds the vector side."""
+    if rsettings.retrieval.chroma_host:
+        pytest.skip("the files of an embedded Chroma")
+    cid = add_customer(db)
+    for i in range(1500):
+        add_interaction(db, cid, f"記録{i}。内容は{i}です。")
+    rsettings.database.url = str(db.kw["bind"].url)
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    subprocess.run([sys.executable, "-c", _INDEX, rsettings.model_dump_json()], env=env, check=True)
+    pickles = list(Path(rsettings.retrieval.chroma_path).rglob("index_metadata.pickle"))
+    assert pickles, "Chroma wrote no HNSW files for 1500 records"
+    for pickle in pickles:
+        pickle.write_bytes(b"")  # as the killed process left it
+    subprocess.run(  # a fresh process, as after a restart: the first read fails, then rebuilds
+        [sys.executable, "-c", _INDEX, rsettings.model_dump_json()], env=env, check=True
+    )
+    r = build_retrieval(rsettings.retrieval, db, embedder=CountingEmbedder())
+    report = r.check()
+    assert report.ok and report.vector_chunks == report.expected_chunks == 1500
