@@ -296,7 +296,7 @@
     const chosen = $("camp-entry").value;
     const options = [
       ...view.audiences.map((a) => el("option", { value: `audience:${a.id}` }, `${t("audience")}: ${a.name}`)),
-      ...["first_order_at", "last_order_at"].map((f) => el("option", { value: `trigger:${f}` }, `${t("trigger")}: ${t("f_" + f)}`)),
+      ...["first_order_at", "last_order_at", "ticket_resolved_at"].map((f) => el("option", { value: `trigger:${f}` }, `${t("trigger")}: ${t("f_" + f)}`)),
     ];
     $("camp-entry").replaceChildren(...options);
     if (chosen) $("camp-entry").value = chosen;

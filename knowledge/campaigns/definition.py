@@ -16,8 +16,11 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from knowledge.audience_conditions import parse_condition, to_json
 from knowledge.errors import CampaignError, InvalidCondition
 
-# Customer dates a trigger can count from (computed from orders / the customer row).
-TriggerField = Literal["first_order_at", "last_order_at", "customer_created_at"]
+# Customer dates a trigger can count from (computed from orders, the customer row, or the
+# event of a support record being resolved).
+TriggerField = Literal[
+    "first_order_at", "last_order_at", "customer_created_at", "ticket_resolved_at"
+]
 
 
 class _Strict(BaseModel):

@@ -188,6 +188,17 @@ def _trigger_dates(session: Session, field: str) -> Iterable[tuple[int, datetime
     stmt: Any
     if field == "customer_created_at":
         stmt = select(Customer.id, Customer.created_at).where(Customer.merged_into_id.is_(None))
+    elif field == "ticket_resolved_at":
+        # The event: a ticket or inquiry recorded as resolved or closed. Its last update is when
+        # Kizuna learned of the resolution (the status arrives by import or POST /interactions).
+        stmt = (
+            select(Interaction.customer_id, func.max(Interaction.updated_at))
+            .where(
+                Interaction.kind.in_(("ticket", "inquiry")),
+                Interaction.status.in_(("resolved", "closed")),
+            )
+            .group_by(Interaction.customer_id)
+        )
     else:
         agg = (
             func.min(Order.ordered_at) if field == "first_order_at" else func.max(Order.ordered_at)

@@ -297,3 +297,31 @@ def test_bad_definitions_name_the_json_path() -> None:
         parse_definition({"name": "x", "steps": [{"purpose": "win_back", "delay_days": 0}]})
     with pytest.raises(CampaignError, match="exit_when"):
         parse_definition({**F2, "exit_when": {"field": "nope", "op": "eq", "value": 1}})
+
+
+def test_a_resolved_ticket_is_an_event_that_starts_a_sequence(
+    sessions: sessionmaker[Session],
+) -> None:
+    follow_up = {
+        "name": "after support",
+        "trigger": {"field": "ticket_resolved_at", "within_days": 30},
+        "steps": [{"purpose": "thank_you", "delay_days": 0}],
+    }
+    with sessions() as s:
+        helped = first_buyer(s, "Eri Helped")
+        waiting = first_buyer(s, "Fumi Waiting")
+        for cid, status in ((helped, "resolved"), (waiting, "open")):
+            s.add(
+                Interaction(
+                    customer_id=cid,
+                    kind="ticket",
+                    occurred_at=NOW - timedelta(days=3),
+                    body="配送日の変更について",
+                    status=status,
+                    updated_at=NOW - timedelta(days=1),
+                )
+            )
+        cid = create_campaign(s, follow_up, "test").id
+        s.commit()
+        run(s, cid)
+        assert {k[0] for k in messages(s, cid)} == {helped}
