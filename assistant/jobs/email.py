@@ -156,7 +156,7 @@ def build_draft(
         customer_texts=[f"{i.subject or ''} {i.body}" for i in interactions],
     )
     guard.unsupported_sentences_dropped += removed
-    citations = _titled(purpose, context) + _cited(paragraph, cited_by)
+    citations = _ordered(profile, purpose) + _titled(purpose, context) + _cited(paragraph, cited_by)
     citations = list({c.record_id: c for c in citations}.values())
     draft = EmailDraft(
         output_id=new_output_id(),
@@ -201,17 +201,7 @@ def template_draft(
             purpose, deps.interactions(profile.customer.id), config.record_chars, config.intents
         )
     frame = _frame(deps, profile, purpose, step, lang, context, offer, custom)
-    last = profile.recent_orders[0] if profile.recent_orders else None
-    citations = []
-    if last is not None and last.lines:
-        citations.append(
-            Citation(
-                record_id=f"order:{last.id}",
-                kind="order",
-                date=last.ordered_at,
-                quote=last.lines[0].product_name,
-            )
-        )
+    citations = _ordered(profile, purpose) + _titled(purpose, context)
     return EmailDraft(
         output_id=new_output_id(),
         customer_id=profile.customer.id,
@@ -227,6 +217,16 @@ def template_draft(
         guard=GuardReport(),
         step=step if purpose == "f2_step" else None,
     )
+
+
+def _ordered(profile: CustomerProfile, purpose: str) -> list[Citation]:
+    """The last order, cited when the personal line names its product (every purpose but an
+    apology or a renewal, whose line names a record)."""
+    last = profile.recent_orders[0] if profile.recent_orders else None
+    if purpose in ("apology", "renewal") or last is None or not last.lines:
+        return []
+    quote = last.lines[0].product_name
+    return [Citation(record_id=last.record_id, kind="order", date=last.ordered_at, quote=quote)]
 
 
 def _prepare(

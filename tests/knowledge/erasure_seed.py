@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from knowledge.campaigns.models import Campaign, DeliveryEvent, Enrolment, Message
 from knowledge.db import transaction
 from knowledge.dedupe.merge import merge
 from knowledge.enrichment_store import store_enrichment
@@ -196,4 +198,31 @@ def plant(sessions: sessionmaker[Session], tag: str, marker: str) -> Planted:
     add_turn(sessions, f"global-{tag}", role="user", text=f"Who is {marker}@example.com?")
     record_gap(sessions, question, "en")
     record_gap(sessions, f"Has {marker}@example.com written before?", "en")
+    _campaign_mail(sessions, survivor, tag, marker)
     return Planted(survivor, duplicate, ext, marker, output_id, conversation_id)
+
+
+def _campaign_mail(
+    sessions: sessionmaker[Session], customer_id: int, tag: str, marker: str
+) -> None:
+    """A campaign's enrolment of the person, a draft written to them and its delivery event."""
+    now = datetime.now(UTC)
+    with transaction(sessions) as s:
+        campaign = Campaign(name=f"erasure {tag} {uuid.uuid4().hex[:6]}", definition={})
+        s.add(campaign)
+        s.flush()
+        s.add(Enrolment(campaign_id=campaign.id, customer_id=customer_id, entered_at=now))
+        message = Message(
+            campaign_id=campaign.id,
+            step_index=0,
+            customer_id=customer_id,
+            status="exported",
+            email=f"{marker}@example.com",
+            name=f"Erasure {marker}",
+            subject="Thank you",
+            body=f"Dear {marker}, thank you for your order.",
+            scheduled_at=now,
+        )
+        s.add(message)
+        s.flush()
+        s.add(DeliveryEvent(message_id=message.id, event="sent", occurred_at=now))

@@ -20,7 +20,15 @@ from tests.knowledge.erasure_seed import plant
 
 # Places whose rows carry the planted text (orders and their lines hold products and
 # prices, source records the external ids).
-TEXT_PLACES = {p.table for p in PLACES} - {"order_lines", "orders", "source_records"}
+# The places that hold a person's text; the others hold ids, dates and numbers only.
+TEXT_PLACES = {p.table for p in PLACES} - {
+    "order_lines",
+    "orders",
+    "source_records",
+    "campaign_enrolments",
+    "campaign_events",
+    "customer_metrics",
+}
 
 
 def marker() -> str:
