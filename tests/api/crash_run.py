@@ -30,6 +30,7 @@ from knowledge.apikeys import create_key
 from knowledge.db import make_engine, make_session_factory, migrate
 from knowledge.settings import Settings
 from tests.api.live import free_port
+from tests.api.load_run import start_server
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCE = "crash-crm"
@@ -252,25 +253,7 @@ def _admin_key(data: Path) -> str:
 
 
 def _serve(data: Path, port: int) -> subprocess.Popen[bytes]:
-    log = (data / "server.log").open("ab")
-    proc = subprocess.Popen(
-        [*CLI, "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env=env_for(data),
-        stdout=log,
-        stderr=log,
-    )
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"kizuna serve exited: {(data / 'server.log').read_text()[-1500:]}")
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/ready", timeout=2).status_code == 200:
-                return proc
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    proc.kill()
-    raise RuntimeError("kizuna serve did not become ready")
+    return start_server(env_for(data), port, data / "server.log")
 
 
 def _send_all(port: int, key: str, records: dict[str, list[dict[str, Any]]]) -> float:
