@@ -58,6 +58,7 @@ from knowledge.journal import TurnRecord, recent_turns, record_gap
 from knowledge.records import CustomerProfile
 from knowledge.repository import list_orders
 from knowledge.vocabulary import LANGUAGES
+from retrieval.types import SearchHit
 
 log = logging.getLogger(__name__)
 
@@ -149,14 +150,19 @@ def answer_stream(
         yield from reply.show(code.sentences, code.citations)
     # "What did we promise?" with no commitment in the records is asked of the records.
     if not intent.any or intent.rest or (intent.promises and not reply.answered):
-        relevant, context = gather(deps, _search_query(asked), asked.customer_id)
-        if unanswerable_by(asked.text, [r.text for r in context]):
-            context = []  # it asks for an address, a birthday...: no record holds one
-        from_records = False
+        # "How many reviews?" counts all the customer's reviews: no search is needed for it.
         counted = _counted_records(deps, asked)
+        relevant: list[SearchHit] = []
+        if counted is not None:
+            context = counted
+        else:
+            relevant, context = gather(deps, _search_query(asked), asked.customer_id)
+            if unanswerable_by(asked.text, [r.text for r in context]):
+                context = []  # it asks for an address, a birthday...: no record holds one
+        from_records = False
         listing = count_and_list(
             asked.text,
-            context if counted is None else counted,
+            context,
             asked.language,
             deps.retrieval.embedder,
             zero_counts=counted is not None,
